@@ -1,0 +1,1 @@
+"""jobmatch: matching job seekers from Ningbo's partner regions with Ningbo employers."""

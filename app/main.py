@@ -1,0 +1,62 @@
+"""The FastAPI application: routers under /api/v1, problem-details errors, health and readiness."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from app.db import make_engine
+from app.errors import NotReady, install_error_handlers
+from app.migrate import head_revision, is_migrated
+from app.pii import get_vault
+from app.routers import access, employers, families, regions, seekers, stations, vacancies
+from app.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="jobmatch",
+        summary="宁波东西部劳务协作 · 岗位精准匹配与推送",
+        description="Matches job seekers from Ningbo's partner regions with Ningbo employers. "
+        "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.effective_database_url)
+    app.state.vault = get_vault(settings)
+    install_error_handlers(app)
+    for module in (regions, stations, employers, vacancies, seekers, families, access):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        try:
+            with app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            migrated = is_migrated(app.state.engine)
+        except Exception as exc:  # any failure to reach the database means not ready
+            logger.warning("readiness check failed: %s", type(exc).__name__)
+            raise NotReady("数据库不可用", "The database is unreachable") from exc
+        if not migrated:
+            raise NotReady("数据库尚未迁移到最新版本", f"The database is not migrated to {_head()}")
+        return JSONResponse({"status": "ready", "revision": _head()})
+
+    return app
+
+
+@lru_cache
+def _head() -> str | None:
+    return head_revision()

@@ -1,0 +1,59 @@
+"""Settings from the environment (prefix ``JOBMATCH_``); nothing secret is a constant in code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class MatchWeights(BaseModel):
+    """Points each part of a match may earn; the total of the maxima is 100."""
+
+    skills: float = 50.0
+    location: float = 20.0
+    pairing: float = 10.0
+    pay: float = 10.0
+    start: float = 5.0
+    family: float = 5.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBMATCH_", env_nested_delimiter="__", extra="ignore")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    # Fernet key (urlsafe base64, 32 bytes) protecting ID and phone numbers at rest.
+    secret_key: str = ""
+    # Generating a key on first use is only acceptable for the embedded demo database: on a
+    # shared server a lost key would make every stored ID number unreadable.
+    allow_generated_secret: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    enrolment_code_ttl_hours: int = 72
+    page_limit_default: int = 50
+    page_limit_max: int = 200
+    match_weights: MatchWeights = Field(default_factory=MatchWeights)
+    match_threshold: float = 50.0
+    match_per_employer: int = 3
+    vacancy_validity_days: int = 30
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'jobmatch.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
