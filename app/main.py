@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 
 from fastapi import FastAPI
@@ -21,9 +24,28 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    stop = threading.Event()
+    thread = None
+    if app.state.settings.run_embedded_worker:
+        from app.worker import run_worker
+
+        thread = threading.Thread(target=run_worker, kwargs={"engine": app.state.engine, "stop": stop},
+                                  name="jobmatch-worker", daemon=True)
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=10)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="jobmatch",
         summary="宁波东西部劳务协作 · 岗位精准匹配与推送",
         description="Matches job seekers from Ningbo's partner regions with Ningbo employers. "

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     match_threshold: float = 50.0
     match_per_employer: int = 3
     vacancy_validity_days: int = 30
+    # None: run background work inside the server when the database is the embedded SQLite file, where
+    # a second process would only contend for the single writer lock.
+    embedded_worker: bool | None = None
+
+    @property
+    def run_embedded_worker(self) -> bool:
+        return self.is_sqlite if self.embedded_worker is None else self.embedded_worker
 
     @property
     def effective_database_url(self) -> str:

@@ -80,6 +80,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         var_dir=Path(tmp_path_factory.mktemp("var")),
         secret_key=Fernet.generate_key().decode(),
         allow_generated_secret=False,
+        embedded_worker=False,
     )
 
 
