@@ -130,3 +130,68 @@ class World:
         response = self.client.post("/api/v1/vacancies", json=body, headers=employer.headers)
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]
+
+
+# ---- helpers for the API, access and PII tests (appended) ----
+
+MISSING_ID = 987_654_321
+
+
+def seeker_body(area: str = "522325", *, sex: str = "male", birth: date | None = None, **fields: Any) -> dict[str, Any]:
+    """A valid POST /api/v1/seekers body for a person nobody has registered yet."""
+    body: dict[str, Any] = {
+        "name": "王小明",
+        "id_number": resident_id(area, birth, sex),
+        "phone": mobile(),
+        "origin_code": area,
+        "consent_matching": True,
+        "consent_push": True,
+    }
+    body.update(fields)
+    return body
+
+
+def employer_body(**fields: Any) -> dict[str, Any]:
+    n = next(_counter)
+    body: dict[str, Any] = {"name": f"宁波新建企业{n}", "credit_code": credit_code(), "district_code": "330206"}
+    body.update(fields)
+    return body
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """Rows in every table, to prove that a rejected request changed nothing."""
+    from sqlalchemy import func, select
+
+    from app.db import metadata
+
+    with engine.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in metadata.sorted_tables}
+
+
+def set_columns(engine: Engine, table: str, row_id: int, **values: Any) -> None:
+    """Puts a row into a state no endpoint can reach yet (hired counts, expired dates)."""
+    from app.db import metadata
+
+    t = metadata.tables[table]
+    with engine.begin() as conn:
+        conn.execute(t.update().where(t.c.id == row_id).values(**values))
+
+
+def world_family(world: World, station: Actor, kind: str = "brothers", **fields: Any) -> dict[str, Any]:
+    """A family of two fresh seekers of ``station``, created through the API."""
+    if kind == "couple":
+        members = [world.seeker(station, sex="male"), world.seeker(station, sex="female")]
+    elif kind == "father_son":
+        members = [world.seeker(station, birth=date(1970, 3, 1)), world.seeker(station, birth=date(1996, 3, 1))]
+    else:
+        members = [world.seeker(station), world.seeker(station)]
+    body: dict[str, Any] = {"kind": kind, "member_ids": members, **fields}
+    response = world.client.post("/api/v1/families", json=body, headers=station.headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def enrolment_code(world: World, station: Actor, seeker_id: int) -> str:
+    response = world.client.post(f"/api/v1/seekers/{seeker_id}/enrolment-code", headers=station.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["code"]  # type: ignore[no-any-return]

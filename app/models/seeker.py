@@ -43,6 +43,9 @@ class Seeker(SQLModel, table=True):
     consent_push: bool = False
     consent_push_at: datetime | None = None
     family_id: int | None = Field(default=None, foreign_key="family.id", index=True)
+    # Quiet hours in Asia/Shanghai local time, "HH:MM"; pushes inside them wait until the end.
+    quiet_start: str = Field(default="22:00", max_length=5)
+    quiet_end: str = Field(default="07:00", max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
