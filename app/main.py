@@ -16,7 +16,7 @@ from app.db import make_engine
 from app.errors import NotReady, install_error_handlers
 from app.migrate import head_revision, is_migrated
 from app.pii import get_vault
-from app.routers import access, employers, families, regions, seekers, stations, vacancies
+from app.routers import access, employers, families, notifications, regions, seekers, stations, vacancies
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.effective_database_url)
     app.state.vault = get_vault(settings)
     install_error_handlers(app)
-    for module in (regions, stations, employers, vacancies, seekers, families, access):
+    for module in (regions, stations, employers, vacancies, seekers, families, notifications, access):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"])

@@ -1,5 +1,6 @@
 """Ownership checked once, as dependencies: a caller who does not own an object gets the same 404
-as for an object that does not exist, so ids reveal nothing (OWASP API1, broken object-level auth)."""
+as for an object that does not exist, so ids reveal nothing (OWASP API1, broken object-level auth).
+A caller whose role can never own such an object gets 403 before any lookup, whatever the id."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.auth import Caller, CallerDep, SessionDep
+from app.auth import Caller, CallerDep, SessionDep, require
 from app.errors import NotFound
 from app.models.employer import Employer
 from app.models.family import Family
@@ -29,6 +30,7 @@ def can_see_seeker(caller: Caller, seeker: Seeker) -> bool:
 
 
 def owned_seeker(seeker_id: int, caller: CallerDep, session: SessionDep) -> Seeker:
+    require("admin", "station", "seeker")(caller)
     seeker = session.get(Seeker, seeker_id)
     if seeker is None or not can_see_seeker(caller, seeker):
         raise _hidden("求职者", "Seeker", seeker_id)
@@ -36,6 +38,7 @@ def owned_seeker(seeker_id: int, caller: CallerDep, session: SessionDep) -> Seek
 
 
 def owned_family(family_id: int, caller: CallerDep, session: SessionDep) -> Family:
+    require("admin", "station")(caller)
     family = session.get(Family, family_id)
     if family is None or not (
         caller.is_admin or (caller.role == "station" and caller.station_id == family.station_id)
@@ -45,6 +48,7 @@ def owned_family(family_id: int, caller: CallerDep, session: SessionDep) -> Fami
 
 
 def owned_vacancy(vacancy_id: int, caller: CallerDep, session: SessionDep) -> Vacancy:
+    require("admin", "employer")(caller)
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None or not (
         caller.is_admin or (caller.role == "employer" and caller.employer_id == vacancy.employer_id)
@@ -64,6 +68,7 @@ def visible_vacancy(vacancy_id: int, caller: CallerDep, session: SessionDep) -> 
 
 
 def owned_employer(employer_id: int, caller: CallerDep, session: SessionDep) -> Employer:
+    require("admin", "employer")(caller)
     employer = session.get(Employer, employer_id)
     if employer is None or not (
         caller.is_admin or (caller.role == "employer" and caller.employer_id == employer_id)
@@ -73,6 +78,7 @@ def owned_employer(employer_id: int, caller: CallerDep, session: SessionDep) -> 
 
 
 def owned_station(station_id: int, caller: CallerDep, session: SessionDep) -> Station:
+    require("admin", "station")(caller)
     station = session.get(Station, station_id)
     if station is None or not (caller.is_admin or (caller.role == "station" and caller.station_id == station_id)):
         raise _hidden("工作站", "Station", station_id)

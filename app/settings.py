@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     match_threshold: float = 50.0
     match_per_employer: int = 3
     vacancy_validity_days: int = 30
+    push_threshold: float = 60.0
+    push_max_per_event: int = 50
+    push_daily_cap: int = 10
+    shortlist_size: int = 20
+    stream_poll_seconds: float = 0.5
+    stream_heartbeat_seconds: float = 15.0
+    outbox_lease_seconds: float = 60.0
     # None: run background work inside the server when the database is the embedded SQLite file, where
     # a second process would only contend for the single writer lock.
     embedded_worker: bool | None = None

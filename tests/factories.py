@@ -137,7 +137,8 @@ class World:
 MISSING_ID = 987_654_321
 
 
-def seeker_body(area: str = "522325", *, sex: str = "male", birth: date | None = None, **fields: Any) -> dict[str, Any]:
+def seeker_body(area: str = "522325", *, sex: str = "male", birth: date | None = None,
+                **fields: Any) -> dict[str, Any]:
     """A valid POST /api/v1/seekers body for a person nobody has registered yet."""
     body: dict[str, Any] = {
         "name": "王小明",
@@ -153,7 +154,8 @@ def seeker_body(area: str = "522325", *, sex: str = "male", birth: date | None =
 
 def employer_body(**fields: Any) -> dict[str, Any]:
     n = next(_counter)
-    body: dict[str, Any] = {"name": f"宁波新建企业{n}", "credit_code": credit_code(), "district_code": "330206"}
+    body: dict[str, Any] = {"name": f"宁波新建企业{n}", "credit_code": credit_code(),
+                            "district_code": "330206"}
     body.update(fields)
     return body
 
@@ -165,7 +167,8 @@ def row_counts(engine: Engine) -> dict[str, int]:
     from app.db import metadata
 
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in metadata.sorted_tables}
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in metadata.sorted_tables}
 
 
 def set_columns(engine: Engine, table: str, row_id: int, **values: Any) -> None:
@@ -182,7 +185,8 @@ def world_family(world: World, station: Actor, kind: str = "brothers", **fields:
     if kind == "couple":
         members = [world.seeker(station, sex="male"), world.seeker(station, sex="female")]
     elif kind == "father_son":
-        members = [world.seeker(station, birth=date(1970, 3, 1)), world.seeker(station, birth=date(1996, 3, 1))]
+        members = [world.seeker(station, birth=date(1970, 3, 1)),
+                   world.seeker(station, birth=date(1996, 3, 1))]
     else:
         members = [world.seeker(station), world.seeker(station)]
     body: dict[str, Any] = {"kind": kind, "member_ids": members, **fields}

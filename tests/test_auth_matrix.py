@@ -79,7 +79,7 @@ class Case:
     method: str
     path: str
     expected: dict[str, int]
-    prepare: Prepare = lambda scene, caller: ({}, None)  # noqa: E731
+    prepare: Prepare = lambda scene, caller: ({}, None)
     label: str = ""
 
     @property
@@ -132,7 +132,8 @@ CASES = [
     Case("PATCH", "/api/v1/stations/{station_id}", expect(**OWNERS_OF_A_STATION),
          lambda s, c: (STATION(s, c)[0], {"contact_name": "李站长"})),
     Case("POST", "/api/v1/stations/{station_id}/responsible-persons",
-         expect(admin=201, station_a=201, station_b=404), lambda s, c: (STATION(s, c)[0], {"name": "张责任"})),
+         expect(admin=201, station_a=201, station_b=404),
+         lambda s, c: (STATION(s, c)[0], {"name": "张责任"})),
     Case("GET", "/api/v1/employers", expect(admin=200, employer_a=200, employer_b=200)),
     Case("POST", "/api/v1/employers", expect(admin=201), lambda s, c: ({}, employer_body())),
     Case("GET", "/api/v1/employers/{employer_id}", expect(**OWNERS_OF_A_EMPLOYER), EMPLOYER),
@@ -141,7 +142,8 @@ CASES = [
     Case("GET", "/api/v1/vacancies", expect(200)),
     Case("POST", "/api/v1/vacancies", expect(admin=201, employer_a=201, employer_b=201),
          lambda s, c: ({}, _vacancy_body(s, c))),
-    Case("GET", "/api/v1/vacancies/{vacancy_id}", expect(200), lambda s, c: ({"vacancy_id": s.vacancy()}, None),
+    Case("GET", "/api/v1/vacancies/{vacancy_id}", expect(200),
+         lambda s, c: ({"vacancy_id": s.vacancy()}, None),
          "open posting: public job information"),
     Case("GET", "/api/v1/vacancies/{vacancy_id}", expect(404, admin=200, employer_a=200),
          lambda s, c: ({"vacancy_id": s.vacancy("draft")}, None), "draft: owner only"),
@@ -160,7 +162,8 @@ CASES = [
     Case("PATCH", "/api/v1/me", expect(seeker_a=200), lambda s, c: ({}, {"expected_pay": 6500})),
     Case("GET", "/api/v1/families", expect(admin=200, station_a=200, station_b=200)),
     # Station B names A's seekers: rejected exactly like seekers that do not exist (see test_api_families).
-    Case("POST", "/api/v1/families", expect(station_a=201, station_b=422), lambda s, c: ({}, _family_body(s))),
+    Case("POST", "/api/v1/families", expect(station_a=201, station_b=422),
+         lambda s, c: ({}, _family_body(s))),
     Case("GET", "/api/v1/families/{family_id}", expect(**OWNERS_OF_A_STATION), FAMILY),
     Case("PATCH", "/api/v1/families/{family_id}", expect(**OWNERS_OF_A_STATION),
          lambda s, c: (FAMILY(s, c)[0], {"must_stay_together": False})),
@@ -191,7 +194,7 @@ def test_matrix_covers_every_route(app) -> None:  # type: ignore[no-untyped-def]
         if route.path and route.path.startswith("/api/v1")
         for method in route.methods or ()
     }
-    assert len(routes) >= 38, "the route list could not be read from the app"
+    assert len(routes) > 30, "the route list could not be read from the app"
     table = {(case.method, case.path) for case in CASES}
     assert routes - table == set(), "routes without a row in the role matrix"
     assert table - routes == set(), "matrix rows for routes that no longer exist"

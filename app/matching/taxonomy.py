@@ -36,8 +36,9 @@ RELATED_FILE = "related.csv"
 # Two jobs in the same coarse family (e.g. two kinds of assembly) share some know-how even when
 # nobody wrote a related.csv row for them; explicit rows override this default.
 GROUP_CREDIT = 0.3
-# Below this similarity a guess is more likely wrong than right for 2-6 character job titles.
-FUZZY_THRESHOLD = 0.6
+# Below this similarity a guess is more likely wrong than right for 2-6 character job titles:
+# at 0.6 two shared characters out of three ("手工活" ~ "手工焊") already passed.
+FUZZY_THRESHOLD = 0.7
 # Job titles are short; capping the text keeps fuzzy matching cheap on pasted paragraphs.
 _FUZZY_MAX_CHARS = 40
 _CACHE_SIZE = 8192
@@ -73,11 +74,12 @@ class Resolution:
 
 _BRACKETS_RE = re.compile(r"[(\[{【〔「『<《][^)\]}】〕」』>》]*[)\]}】〕」』>》]")
 # Job-ad decoration around the occupation itself: "急招熟练电焊工3名", "高级电工", "普工（包吃住）".
-_PREFIXES = (
-    "高薪诚聘", "高薪招聘", "高薪急招", "长期招聘", "诚聘", "急招", "急聘", "招聘", "高薪", "招",
-    "有经验的", "有经验", "熟练的", "熟练", "资深", "持证", "长期", "临时", "短期", "兼职", "全职",
-    "高级技师", "技师", "初级", "中级", "高级", "一级", "二级", "三级", "四级", "五级", "男", "女",
-)
+# Longest first within each tuple, so 高薪招聘 is removed whole rather than leaving 招聘 behind.
+_RECRUITING = ("高薪诚聘", "高薪招聘", "高薪急招", "长期招聘", "诚聘", "急招", "急聘", "招聘", "高薪", "招")
+_EXPERIENCE = ("有经验的", "有经验", "熟练的", "熟练", "资深", "持证")
+_TERMS = ("长期", "临时", "短期", "兼职", "全职", "男", "女")
+_GRADES = ("高级技师", "技师", "初级", "中级", "高级", "一级", "二级", "三级", "四级", "五级")
+_PREFIXES = _RECRUITING + _EXPERIENCE + _TERMS + _GRADES
 _SUFFIX_NOISE_RE = re.compile(
     r"(?:若干名?|数名|多名|\d+名|\d+人|\d+个|学徒|(?:高级技师|技师|初级|中级|高级|[一二三四五]级)工?)$"
 )
@@ -90,9 +92,12 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
 def _compact(text: str) -> str:
     """Keep only letters and digits (CJK counts as letters): drops spaces, punctuation, emoji."""
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_ALNUM_RE.sub("", text)
 
 
 def normalise(text: str) -> str:
@@ -107,7 +112,7 @@ def _strip_decoration(key: str) -> str:
         key = _SUFFIX_NOISE_RE.sub("", key)
         for prefix in _PREFIXES:
             if key.startswith(prefix) and len(key) - len(prefix) >= 2:
-                key = key[len(prefix):]
+                key = key[len(prefix) :]
                 break
     return key
 
@@ -143,7 +148,10 @@ _LEVEL_WORDS: dict[str, int] = {
     **{f"{value}级": 6 - value for value in range(1, 6)},
 }
 _LEVEL_NOISE_RE = re.compile(r"国家职业资格|职业资格|职业技能等级|技能等级|等级|证书|证|[()/]")
-_LEVEL_IN_TEXT_RE = re.compile(r"高级技师|技师|高级|中级|初级|(?<![一二三四五\d])[一二三四五1-5]级(?![\u4e00-\u9fff])")
+# A bare 一级..五级 counts only when no other word follows: 一级建造师 is a title, not a grade.
+_LEVEL_IN_TEXT_RE = re.compile(
+    r"高级技师|技师|高级|中级|初级|(?<![一二三四五\d])[一二三四五1-5]级(?![\u4e00-\u9fff])"
+)
 
 
 def parse_level(text: str | None) -> int:
@@ -186,10 +194,8 @@ class Taxonomy:
         self._related = dict(related or {})
         self._keys = keys if keys is not None else _index_keys(self._occupations, source="<memory>")
         self._stems = _index_stems(self._keys)
-        self._by_char: dict[str, set[str]] = {}
-        for key in self._keys:
-            for char in set(key):
-                self._by_char.setdefault(char, set()).add(key)
+        # Built on the first fuzzy lookup: most processes load the taxonomy for exact lookups only.
+        self._by_char: dict[str, tuple[str, ...]] | None = None
         # Resolution is called for every seeker and vacancy; the same few hundred spellings recur.
         self._resolve_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(self._resolve_uncached)
 
@@ -245,26 +251,32 @@ class Taxonomy:
             occupation = self._stems.get(key) or (self._stems.get(stem) if stem else None)
             if occupation is not None:
                 return Resolution(text, occupation, "alias", 1.0)
-        best: tuple[float, int, str] | None = None
+        best: tuple[float, bool, int, str] | None = None
         for key in candidates:
             scored = self._fuzzy(key[:_FUZZY_MAX_CHARS])
-            if scored is not None and (best is None or scored[:2] > best[:2]):
+            if scored is not None and (best is None or scored[:3] > best[:3]):
                 best = scored
         if best is None:
             return Resolution(text, None, "unknown", 0.0)
         # Strictly below 1.0 so callers can tell a guess from a certain match by confidence alone.
         confidence = round(min(best[0], 0.99), 3)
-        return Resolution(text, self._keys[best[2]].occupation, "fuzzy", confidence)
+        return Resolution(text, self._keys[best[3]].occupation, "fuzzy", confidence)
 
-    def _fuzzy(self, query: str) -> tuple[float, int, str] | None:
+    def _fuzzy(self, query: str) -> tuple[float, bool, int, str] | None:
         # A single character ("工", "焊") is too ambiguous to guess from.
         if len(query) < 2:
             return None
+        if self._by_char is None:
+            by_char: dict[str, list[str]] = {}
+            for key in self._keys:
+                for char in set(key):
+                    by_char.setdefault(char, []).append(key)
+            self._by_char = {char: tuple(keys) for char, keys in by_char.items()}
         shared: dict[str, int] = {}
         for char in set(query):
             for key in self._by_char.get(char, ()):
                 shared[key] = shared.get(key, 0) + 1
-        best: tuple[float, int, str] | None = None
+        best: tuple[float, bool, int, str] | None = None
         for key, count in shared.items():
             # One shared character ("工") is coincidence, not similarity.
             if count < 2:
@@ -272,9 +284,10 @@ class Taxonomy:
             score = _similarity(query, key)
             if score < FUZZY_THRESHOLD:
                 continue
-            # Ties go to the longer (more specific) key, then alphabetically for determinism.
-            candidate = (score, len(key), key)
-            if best is None or candidate[:2] > best[:2] or (candidate[:2] == best[:2] and key < best[2]):
+            # On equal scores a title found verbatim in the text beats a partial overlap
+            # ("普工/操作工" is 操作工, not 化工操作工), then the longer key, then alphabetical order.
+            candidate = (score, key in query, len(key), key)
+            if best is None or candidate[:3] > best[:3] or (candidate[:3] == best[:3] and key < best[3]):
                 best = candidate
         return best
 
@@ -429,12 +442,13 @@ def _read_related(path: Path, keys: dict[str, _Key]) -> dict[frozenset[int], tup
         pair = []
         for column in ("a", "b"):
             name = _cell(row, column)
-            entry = keys.get(normalise(name)) if name else None
+            entry = keys.get(name) or (keys.get(normalise(name)) if name else None)
             if entry is None:
                 raise ValueError(f"{where}: {column}={name!r} is not an occupation in {OCCUPATIONS_FILE}")
             if not entry.is_name:
+                canonical = entry.occupation.name
                 raise ValueError(
-                    f"{where}: {column}={name!r} is an alias; use the canonical name {entry.occupation.name!r}"
+                    f"{where}: {column}={name!r} is an alias; use the canonical name {canonical!r}"
                 )
             pair.append(entry.occupation)
         a, b = pair

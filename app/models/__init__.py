@@ -3,7 +3,7 @@
 from app.models.access import ApiKey, AuditEvent, EnrolmentCode
 from app.models.employer import Employer
 from app.models.family import Family
-from app.models.notification import Notification, OutboxEvent, PushLedger
+from app.models.notification import HeldPush, Notification, OutboxEvent, PushLedger
 from app.models.region import Pairing, Region
 from app.models.seeker import Seeker
 from app.models.station import ResponsiblePerson, Station
@@ -16,6 +16,7 @@ __all__ = [
     "Employer",
     "EnrolmentCode",
     "Family",
+    "HeldPush",
     "Notification",
     "OutboxEvent",
     "PushLedger",

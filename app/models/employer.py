@@ -25,6 +25,8 @@ class Employer(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=60)
     contact_phone: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+    # Watched by the matching index to pick up changes from any process.
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class EmployerCreate(StrictInput):

@@ -18,6 +18,8 @@ class Family(SQLModel, table=True):
     must_stay_together: bool = True
     needs_couple_dormitory: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # Watched by the matching index to pick up changes from any process.
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class FamilyCreate(StrictInput):

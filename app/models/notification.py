@@ -31,7 +31,7 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """One push to one recipient's inbox; `visible_at` holds it back through quiet hours or the daily cap."""
+    """One push in one recipient's inbox. `held_reason` says why it came later than its event, if it did."""
 
     __table_args__ = (Index("ix_notification_recipient", "recipient_role", "recipient_id", "id"),)
 
@@ -49,6 +49,26 @@ class Notification(SQLModel, table=True):
     visible_at: datetime = Field(default_factory=utcnow, index=True)
     held_reason: str | None = Field(default=None, max_length=32)
     read_at: datetime | None = None
+
+
+class HeldPush(SQLModel, table=True):
+    """A seeker's push waiting out quiet hours or the daily cap. It becomes a notification when released,
+    so notification ids keep the order in which the recipient could see them (the stream resumes by id)."""
+
+    __tablename__ = "held_push"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seeker_id: int = Field(foreign_key="seeker.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="outbox_event.id")
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rank: int = 0
+    score: float | None = None
+    vacancy_id: int | None = None
+    reason: str = Field(max_length=32)
+    release_at: datetime = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class PushLedger(SQLModel, table=True):

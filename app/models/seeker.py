@@ -47,7 +47,8 @@ class Seeker(SQLModel, table=True):
     quiet_start: str = Field(default="22:00", max_length=5)
     quiet_end: str = Field(default="07:00", max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    # Watched by the matching index to pick up changes from any process.
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class SeekerCreate(StrictInput):

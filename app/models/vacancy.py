@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import Field as PField
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
 from app.models.common import FamilyPosts, LongText, Output, RegionCode, ShortText, Skill, StrictInput
+from app.validation.identity import InvalidValue
 
 VacancyStatus = Literal["draft", "open", "paused", "filled", "closed", "expired"]
 EditableStatus = Literal["draft", "open", "paused", "closed"]
@@ -41,7 +42,8 @@ class Vacancy(SQLModel, table=True):
     status: str = Field(default="open", max_length=16, index=True)
     description: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    # Watched by the matching index to pick up changes from any process.
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class _VacancyFields(StrictInput):
@@ -65,11 +67,14 @@ class _VacancyFields(StrictInput):
     status: EditableStatus = "open"
     description: LongText | None = None
 
-    @model_validator(mode="after")
-    def _pay_range(self) -> _VacancyFields:
-        if self.pay_max < self.pay_min:
-            raise ValueError("pay_max must not be below pay_min")
-        return self
+    @field_validator("pay_max")
+    @classmethod
+    def _pay_range(cls, pay_max: int, info: ValidationInfo) -> int:
+        # A field validator, so the error names the field (pay_max) and the rule, as the update does.
+        pay_min = info.data.get("pay_min")
+        if pay_min is not None and pay_max < pay_min:
+            raise InvalidValue("pay_range", "最高月薪不能低于最低月薪", "pay_max must not be below pay_min")
+        return pay_max
 
 
 class VacancyCreate(_VacancyFields):

@@ -12,6 +12,8 @@ from app.routers.deps import Cursor, Limit, VaultDep
 from app.services import access, seekers, stations
 from app.services.pagination import paginate
 
+# The role dependency comes first in each signature: FastAPI resolves dependencies in order, so a wrong
+# role is 403 for every id and never reveals which ids exist.
 router = APIRouter(tags=["seekers"], responses=PROBLEM_RESPONSES)
 
 
@@ -48,20 +50,20 @@ def get_seeker(seeker: OwnedSeeker) -> object:
 
 
 @router.patch("/seekers/{seeker_id}", response_model=SeekerPublic)
-def update_seeker(seeker: OwnedSeeker, data: SeekerUpdate, session: SessionDep, vault: VaultDep,
-                  _: StationOrAdmin) -> object:
+def update_seeker(_: StationOrAdmin, seeker: OwnedSeeker, data: SeekerUpdate, session: SessionDep,
+                  vault: VaultDep) -> object:
     return seekers.update_seeker(session, vault, seeker, data)
 
 
 @router.get("/seekers/{seeker_id}/identity", response_model=SeekerIdentity,
             summary="Full ID and phone number (owning station only; audited)")
-def read_identity(seeker: OwnedSeeker, session: SessionDep, vault: VaultDep, caller: StationCaller) -> object:
+def read_identity(caller: StationCaller, seeker: OwnedSeeker, session: SessionDep, vault: VaultDep) -> object:
     return seekers.read_identity(session, vault, caller, seeker)
 
 
 @router.post("/seekers/{seeker_id}/enrolment-code", response_model=EnrolmentCodeIssued, status_code=201,
              summary="One-time code the seeker types into the mobile app")
-def issue_enrolment_code(seeker: OwnedSeeker, session: SessionDep, _: StationCaller) -> object:
+def issue_enrolment_code(_: StationCaller, seeker: OwnedSeeker, session: SessionDep) -> object:
     return access.issue_enrolment_code(session, seeker)
 
 
