@@ -45,10 +45,23 @@ class Settings(BaseSettings):
     push_threshold: float = 60.0
     push_max_per_event: int = 50
     push_daily_cap: int = 10
+    seeker_push_top: int = 5
+    family_push_top: int = 5
     shortlist_size: int = 20
     stream_poll_seconds: float = 0.5
     stream_heartbeat_seconds: float = 15.0
     outbox_lease_seconds: float = 60.0
+    # Webhooks. Private/loopback destinations are an SSRF hole in production; tests and the demo need them.
+    allow_private_webhooks: bool = False
+    webhook_timeout_seconds: float = 15.0
+    webhook_lease_seconds: float = 60.0
+    webhook_concurrency: int = 16
+    webhook_secret_overlap_hours: float = 24.0
+    # Delay before each retry (±20 % jitter): about three days in all, then the message is dead.
+    webhook_retry_schedule: list[float] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000, 50400, 50400, 57600]
+    )
+    worker_poll_seconds: float = 0.5
     # None: run background work inside the server when the database is the embedded SQLite file, where
     # a second process would only contend for the single writer lock.
     embedded_worker: bool | None = None

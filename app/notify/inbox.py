@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from app.auth import Caller
@@ -101,6 +101,9 @@ def push_to_seeker(session: Session, seeker: Seeker, fields: dict[str, Any], dai
 def release_held(session: Session, daily_cap: int, *, limit: int = 500) -> int:
     """Turn due held pushes into notifications, best rank first, still honouring the cap and quiet hours."""
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # Same lock as the fan-out: notification ids must commit in order, they are stream positions.
+        session.execute(text("SELECT pg_advisory_xact_lock(4242)"))
     due = session.exec(
         select(HeldPush).where(col(HeldPush.release_at) <= now)
         .order_by(col(HeldPush.seeker_id), col(HeldPush.score).desc(), col(HeldPush.rank), col(HeldPush.id))

@@ -27,6 +27,7 @@ VACANCY_MATERIAL = ("pay_min", "pay_max", "headcount", "family_posts", "caring_p
 SEEKER_MATERIAL = ("skills", "certificates", "preferred_districts", "expected_pay", "available_from",
                    "origin_code", "consent_matching", "status", "registered_poor")
 FAMILY_MATERIAL = ("must_stay_together", "needs_couple_dormitory")
+_SEEN = "outbox_subjects_this_transaction"
 
 
 def vacancy_version(vacancy: Vacancy) -> str:
@@ -78,9 +79,23 @@ def _record_outbox(session: OrmSession, _context: Any) -> None:
     events = _events_for(session)
     if not events:
         return
-    # A family registered with its members in the same transaction is one event, not one per member.
-    unique = {(e["kind"], e["subject_id"]): e for e in events}
-    session.connection().execute(insert(OutboxEvent.__table__), list(unique.values()))  # type: ignore[attr-defined]
+    # One event per subject per transaction: a family registered with its members is one event, and a
+    # vacancy opened then edited before commit is still just "opened".
+    seen: set[tuple[str, int]] = session.info.setdefault(_SEEN, set())
+    fresh = []
+    for e in events:
+        key = (e["subject_type"], e["subject_id"])
+        if key not in seen:
+            seen.add(key)
+            fresh.append(e)
+    if fresh:
+        session.connection().execute(insert(OutboxEvent.__table__), fresh)  # type: ignore[attr-defined]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SEEN, None)
 
 
 def claim_events(session: OrmSession, worker_id: str, *, batch: int, lease_seconds: float) -> list[OutboxEvent]:
@@ -114,3 +129,9 @@ def claim_events(session: OrmSession, worker_id: str, *, batch: int, lease_secon
     return list(rows)
 
 
+
+
+def record_event(session: OrmSession, kind: str, subject_type: str, subject_id: int,
+                 data: dict[str, Any] | None = None) -> None:
+    """Record an event explicitly (for changes the flush hook does not watch, like application states)."""
+    session.add(OutboxEvent(kind=kind, subject_type=subject_type, subject_id=subject_id, data=data or {}))
