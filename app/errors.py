@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -151,8 +152,13 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return describe_errors(exc.errors())
+
+
+def describe_errors(raw: Iterable[Any]) -> list[dict[str, Any]]:
+    """Pydantic error dicts as {field, rule, message, message_zh}; the bulk import reports rows with it too."""
     errors = []
-    for err in exc.errors():
+    for err in raw:
         rule = err.get("type", "value_error")
         ctx = err.get("ctx") or {}
         # Custom validators raise with their own stable rule and Chinese message.

@@ -14,9 +14,29 @@ from sqlalchemy import Engine, text
 
 from app.db import make_engine
 from app.errors import NotReady, install_error_handlers
+from app.idempotency import IdempotencyMiddleware
 from app.migrate import head_revision, is_migrated
 from app.pii import get_vault
-from app.routers import access, employers, families, notifications, regions, seekers, stations, vacancies
+from app.routers import (
+    access,
+    applications,
+    employers,
+    exports,
+    families,
+    imports,
+    matches,
+    notifications,
+    placements,
+    regions,
+    seekers,
+    stations,
+    stats,
+    subsidies,
+    transport,
+    vacancies,
+    webhooks,
+)
+from app.services.matching import MatchService
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -31,7 +51,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.settings.run_embedded_worker:
         from app.worker import run_worker
 
-        thread = threading.Thread(target=run_worker, kwargs={"engine": app.state.engine, "stop": stop},
+        thread = threading.Thread(target=run_worker, kwargs={"engine": app.state.engine, "stop": stop,
+                                                             "matcher": app.state.matcher,
+                                                             "settings": app.state.settings},
                                   name="jobmatch-worker", daemon=True)
         thread.start()
     try:
@@ -55,8 +77,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.effective_database_url)
     app.state.vault = get_vault(settings)
+    # Built on first use (a million seekers take a while); each process keeps its own, polled current.
+    app.state.matcher = MatchService(app.state.engine, settings)
     install_error_handlers(app)
-    for module in (regions, stations, employers, vacancies, seekers, families, notifications, access):
+    # Every POST with an Idempotency-Key: a retry replays the first answer instead of acting twice.
+    app.add_middleware(IdempotencyMiddleware)
+    for module in (regions, stations, employers, imports, vacancies, seekers, families, notifications, webhooks,
+                   access, applications, placements, transport, stats, subsidies, exports, matches):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"])

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     seeker_push_top: int = 5
     family_push_top: int = 5
     shortlist_size: int = 20
+    # Placements: seats per chartered bus, hard-seat train carriage and flight block (包车、包专列、包机);
+    # days after arrival until a placement counts as stable (稳定就业), and the longer mark also reported.
+    charter_capacity_bus: int = Field(default=45, ge=4)
+    charter_capacity_train: int = Field(default=118, ge=4)
+    charter_capacity_flight: int = Field(default=30, ge=4)
+    stable_days: int = 90
+    stable_long_days: int = 180
     stream_poll_seconds: float = 0.5
     stream_heartbeat_seconds: float = 15.0
     outbox_lease_seconds: float = 60.0
@@ -58,9 +65,17 @@ class Settings(BaseSettings):
     webhook_concurrency: int = 16
     webhook_secret_overlap_hours: float = 24.0
     # Delay before each retry (±20 % jitter): about three days in all, then the message is dead.
-    webhook_retry_schedule: list[float] = Field(
-        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000, 50400, 50400, 57600]
-    )
+    # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 14 h, 14 h, 16 h (pydantic copies list defaults per instance).
+    webhook_retry_schedule: list[float] = [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0,
+                                           50400.0, 50400.0, 57600.0]
+    # Bulk import: uploads over this size are refused with 413 before they are read; rows per chunk.
+    import_max_bytes: int = 50 * 1024 * 1024
+    import_chunk_rows: int = 2000
+    # Idempotency-Key: how long a key is remembered, how long a first attempt may hold it before a retry
+    # may take it over (longer than the slowest request), and the largest response kept for replay.
+    idempotency_ttl_hours: float = 24.0
+    idempotency_lock_seconds: float = 600.0
+    idempotency_max_response_bytes: int = 16 * 1024 * 1024
     worker_poll_seconds: float = 0.5
     # None: run background work inside the server when the database is the embedded SQLite file, where
     # a second process would only contend for the single writer lock.

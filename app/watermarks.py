@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session as OrmSession
 
 from app.clock import utcnow
@@ -29,5 +29,5 @@ def _stamp(session: OrmSession, _context: Any, _instances: Any) -> None:
     for obj in session.deleted:
         # Members of a dissolved family change too: their family is gone.
         if isinstance(obj, Family):
-            for member in session.query(Seeker).filter(Seeker.family_id == obj.id):
+            for member in session.execute(select(Seeker).where(Seeker.family_id == obj.id)).scalars():
                 member.updated_at = now

@@ -199,3 +199,49 @@ def enrolment_code(world: World, station: Actor, seeker_id: int) -> str:
     response = world.client.post(f"/api/v1/seekers/{seeker_id}/enrolment-code", headers=station.headers)
     assert response.status_code == 201, response.text
     return response.json()["code"]  # type: ignore[no-any-return]
+
+
+class StartedResponse:
+    """The start of a response whose body never ends, read straight from the ASGI app."""
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        self.status_code, self.text, self.headers = status, body.decode(), {"content-type": content_type}
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.text)
+
+
+async def open_stream(app: Any, url: str, headers: dict[str, str]) -> StartedResponse:
+    """GET an endless response (Server-Sent Events), hang up once it has started, and return its start."""
+    import asyncio
+
+    started, done = asyncio.Event(), asyncio.Event()
+    sent: dict[str, Any] = {"body": b""}
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await started.wait()
+        return {"type": "http.disconnect"}  # the client hangs up as soon as it has the status
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            sent["status"] = message["status"]
+            sent["type"] = dict(message["headers"]).get(b"content-type", b"").decode()
+        elif message["type"] == "http.response.body":
+            sent["body"] += message.get("body", b"")
+            if not message.get("more_body"):
+                done.set()
+        started.set()
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": url, "raw_path": url.encode(), "query_string": b"", "root_path": "",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+             "server": ("testserver", 80), "client": ("testclient", 50000)}
+    await asyncio.wait_for(app(scope, receive, send), timeout=10)
+    return StartedResponse(sent["status"], sent["body"], sent["type"])

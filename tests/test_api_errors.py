@@ -192,7 +192,7 @@ def test_rejected_vacancy_patch_changes_nothing(world: World) -> None:
     vacancy = world.vacancy(employer)
     url = f"/api/v1/vacancies/{vacancy['id']}"
     for body, rule in (({"title": "新标题", "pay_min": 9000}, "pay_range"),
-                       ({"hired_count": 3}, "extra_forbidden"),
+                       ({"hired_count": 3}, "extra_forbidden"), ({"employer_id": 99}, "extra_forbidden"),
                        ({"title": "新标题", "district_code": "522325"}, "region_not_workplace")):
         response = world.client.patch(url, json=body, headers=employer.headers)
         assert rule in [e["rule"] for e in assert_problem(response, 422, "validation_failed")["errors"]]

@@ -7,6 +7,7 @@ A route added without a row here fails `test_matrix_covers_every_route`.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 from collections.abc import Callable
@@ -20,9 +21,19 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.clock import today_shanghai
+from app.models.notification import Notification
 from app.models.region import Pairing
 from app.services import access
-from tests.factories import MISSING_ID, Actor, World, employer_body, enrolment_code, seeker_body, world_family
+from tests.factories import (
+    MISSING_ID,
+    Actor,
+    World,
+    employer_body,
+    enrolment_code,
+    open_stream,
+    seeker_body,
+    world_family,
+)
 
 CALLERS = ("anonymous", "admin", "station_a", "station_b", "employer_a", "employer_b", "seeker_a")
 DENIAL_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
@@ -64,6 +75,16 @@ class Scene:
             assert row.id is not None
             return row.id
 
+    def notification(self) -> int:
+        with Session(self.world.engine) as s:
+            assert self.station_a.id is not None
+            note = Notification(recipient_role="station", recipient_id=self.station_a.id, kind="test",
+                                title="测试")
+            s.add(note)
+            s.commit()
+            assert note.id is not None
+            return note.id
+
     def key(self) -> int:
         with Session(self.world.engine) as s:
             issued = access.issue_key(s, "station", station_id=self.station_a.id)
@@ -81,6 +102,7 @@ class Case:
     expected: dict[str, int]
     prepare: Prepare = lambda scene, caller: ({}, None)
     label: str = ""
+    stream: bool = False  # an endless Server-Sent Events response: only its start is read
 
     @property
     def id(self) -> str:
@@ -173,10 +195,18 @@ CASES = [
     Case("GET", "/api/v1/api-keys", expect(admin=200)),
     Case("DELETE", "/api/v1/api-keys/{key_id}", expect(admin=200), lambda s, c: ({"key_id": s.key()}, None)),
     Case("GET", "/api/v1/audit-events", expect(admin=200)),
+    # Inboxes: every key but the bureau's has one, and each sees only its own.
+    Case("GET", "/api/v1/notifications", expect(200, admin=403)),
+    Case("GET", "/api/v1/notifications/stream", expect(200, admin=403), stream=True),
+    Case("POST", "/api/v1/notifications/{notification_id}/read", expect(404, admin=403, station_a=200),
+         lambda s, c: ({"notification_id": s.notification()}, None), "a notification for station A"),
 ]
 
 
-def _call(client: TestClient, method: str, url: str, body: Any, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+def _call(client: TestClient, method: str, url: str, body: Any, headers: dict[str, str],  # type: ignore[no-untyped-def]
+          stream: bool = False):
+    if stream:
+        return asyncio.run(open_stream(client.app, url, headers))
     return client.request(method, url, json=body, headers=headers)
 
 
@@ -195,7 +225,10 @@ def test_matrix_covers_every_route(app) -> None:  # type: ignore[no-untyped-def]
         for method in route.methods or ()
     }
     assert len(routes) > 30, "the route list could not be read from the app"
-    table = {(case.method, case.path) for case in CASES}
+    # The placement routes' rows live with their tests, which run them with this file's checks.
+    from tests.placements.test_access_matrix import PLACEMENT_CASES
+
+    table = {(case.method, case.path) for case in [*CASES, *PLACEMENT_CASES]}
     assert routes - table == set(), "routes without a row in the role matrix"
     assert table - routes == set(), "matrix rows for routes that no longer exist"
 
@@ -207,7 +240,7 @@ def test_each_caller_gets_its_answer(case: Case, world: World) -> None:
     for caller in CALLERS:
         params, body = case.prepare(scene, caller)
         headers = scene.headers(caller)
-        response = _call(world.client, case.method, case.path.format(**params), body, headers)
+        response = _call(world.client, case.method, case.path.format(**params), body, headers, case.stream)
         actual[caller] = response.status_code
         if response.status_code >= 400:
             assert response.headers["content-type"] == "application/problem+json", (caller, response.text)
@@ -216,23 +249,28 @@ def test_each_caller_gets_its_answer(case: Case, world: World) -> None:
             if params:
                 # The same request for an object that does not exist must look exactly the same.
                 missing = {k: (MISSING_ID if isinstance(v, int) else "999999") for k, v in params.items()}
-                twin = _call(world.client, case.method, case.path.format(**missing), body, headers)
+                twin_url = case.path.format(**missing)
+                twin = _call(world.client, case.method, twin_url, body, headers, case.stream)
                 assert _shape(twin) == _shape(response), (caller, response.text, twin.text)
     assert actual == case.expected
 
 
-@pytest.mark.parametrize("path", ["/api/v1/seekers/{}", "/api/v1/families/{}", "/api/v1/stations/{}",
-                                  "/api/v1/employers/{}", "/api/v1/vacancies/{}"])
-def test_owner_asking_for_a_missing_id_gets_404(world: World, path: str) -> None:
-    for actor in (world.admin, world.station(), world.employer()):
+@pytest.mark.parametrize("path, roles_404", [
+    ("/api/v1/seekers/{}", {"admin", "station"}),
+    ("/api/v1/families/{}", {"admin", "station"}),
+    ("/api/v1/stations/{}", {"admin", "station"}),
+    ("/api/v1/employers/{}", {"admin", "employer"}),
+    ("/api/v1/vacancies/{}", {"admin", "station", "employer"}),
+])
+def test_a_missing_id_is_404_for_roles_that_could_own_it(world: World, path: str,
+                                                         roles_404: set[str]) -> None:
+    for role, actor in (("admin", world.admin), ("station", world.station()), ("employer", world.employer())):
         response = world.client.get(path.format(MISSING_ID), headers=actor.headers)
-        assert response.status_code in (403, 404), response.text
-        if response.status_code == 404:
-            assert response.json()["code"] == "not_found"
-    assert world.client.get(path.format(MISSING_ID), headers=world.admin.headers).status_code == 404
+        assert response.status_code == (404 if role in roles_404 else 403), (role, response.text)
+        assert response.json()["code"] == ("not_found" if role in roles_404 else "forbidden")
 
 
-def test_unknown_and_revoked_keys_are_401(world: World) -> None:
+def test_unknown_or_malformed_keys_are_401(world: World) -> None:
     station = world.station()
     for headers in ({"Authorization": "Bearer jm_sta_not-a-real-key"}, {"Authorization": "Basic abc"},
                     {"Authorization": "Bearer "}):

@@ -180,7 +180,8 @@ class _Key:
 
 
 class Taxonomy:
-    """Immutable after construction; safe to share between threads."""
+    """Immutable after construction and safe to share between threads (the lazily built fuzzy index
+    is the same whichever thread builds it)."""
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field as PField
 from pydantic import ValidationInfo, field_validator
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, text
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -37,6 +37,10 @@ class Vacancy(SQLModel, table=True):
     meals: bool = False
     caring_post: bool = Field(default=False, index=True)
     family_posts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Family-post slots taken by hired families, per kind; changed only under the hiring row lock.
+    family_posts_used: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
     start_date: date | None = None
     valid_until: date
     status: str = Field(default="open", max_length=16, index=True)
@@ -123,6 +127,7 @@ class VacancyPublic(Output):
     meals: bool
     caring_post: bool
     family_posts: FamilyPosts
+    family_posts_used: dict[str, int] = {}
     start_date: date | None
     valid_until: date
     status: str

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field as PField
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -72,6 +72,8 @@ class WebhookEndpointWithSecret(WebhookEndpointPublic):
 
 class WebhookMessage(SQLModel, table=True):
     __tablename__ = "webhook_message"
+    # The worker's claim reads pending messages by due time; delivered ones pile up and must not be scanned.
+    __table_args__ = (Index("ix_webhook_message_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # The Standard Webhooks `webhook-id`: the same on every retry so receivers can de-duplicate.
@@ -79,9 +81,9 @@ class WebhookMessage(SQLModel, table=True):
     endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True)
     event_type: str = Field(max_length=40)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: str = Field(default="pending", max_length=16)
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

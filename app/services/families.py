@@ -17,7 +17,7 @@ MIN_FATHER_SON_GAP_YEARS = 15
 
 def create_family(session: Session, station_id: int, data: FamilyCreate) -> Family:
     members = _load_members(session, station_id, data.member_ids, family_id=None)
-    _check_composition(data.kind, members, data.needs_couple_dormitory)
+    check_composition(data.kind, members, data.needs_couple_dormitory)
     family = Family(
         station_id=station_id, kind=data.kind, must_stay_together=data.must_stay_together,
         needs_couple_dormitory=data.needs_couple_dormitory,
@@ -34,7 +34,7 @@ def update_family(session: Session, family: Family, data: FamilyUpdate) -> Famil
     if data.member_ids is not None:
         members = _load_members(session, family.station_id, data.member_ids, family_id=family.id)
     needs_dorm = family.needs_couple_dormitory if data.needs_couple_dormitory is None else data.needs_couple_dormitory
-    _check_composition(family.kind, members, needs_dorm)
+    check_composition(family.kind, members, needs_dorm)
     if data.must_stay_together is not None:
         family.must_stay_together = data.must_stay_together
     family.needs_couple_dormitory = needs_dorm
@@ -95,7 +95,9 @@ def _load_members(session: Session, station_id: int, ids: list[int], family_id: 
     return members
 
 
-def _check_composition(kind: str, members: list[Seeker], needs_dormitory: bool) -> None:
+def check_composition(kind: str, members: Sequence[Seeker], needs_dormitory: bool) -> None:
+    """Who may form a family of `kind`. Only `sex` and `birth_date` of the members are read, so the bulk
+    import checks rows it has not stored yet with the same rules."""
     def reject(rule: str, zh: str, en: str) -> ValidationFailed:
         return ValidationFailed(f"member_ids：{zh}", f"member_ids: {en}", field="member_ids", rule=rule)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlmodel import Session, col, select
 
@@ -16,7 +16,11 @@ def invalid(field: str, exc: InvalidValue) -> ValidationFailed:
 
 
 def require_region(session: Session, code: str, field: str, *, role: str | None = None) -> Region:
-    region = session.get(Region, code)
+    return check_region(session.get(Region, code), code, field, role=role)
+
+
+def check_region(region: Region | None, code: str, field: str, *, role: str | None = None) -> Region:
+    """The rule behind `require_region`, on a region already looked up (bulk imports preload them all)."""
     if region is None:
         raise ValidationFailed(
             f"{field}：未知的行政区划代码 {code}", f"{field}: unknown region code {code}", field=field, rule="region_unknown"
@@ -39,6 +43,12 @@ def require_workplaces(session: Session, codes: Iterable[str], field: str) -> li
     found = {
         r.code: r for r in session.exec(select(Region).where(col(Region.code).in_(unique))).all()
     }
+    return check_workplaces(found, unique, field)
+
+
+def check_workplaces(found: Mapping[str, Region], codes: Iterable[str], field: str) -> list[str]:
+    """The rule behind `require_workplaces`, on regions already looked up."""
+    unique = list(dict.fromkeys(codes))
     for code in unique:
         if code not in found:
             raise ValidationFailed(

@@ -148,7 +148,8 @@ def vacancies_query(
         query = query.where(col(Vacancy.occupation).contains(occupation) | col(Vacancy.title).contains(occupation))
     if only_open:
         query = query.where(Vacancy.status == "open")
-    elif status:
+    if status:
+        # For callers who see open postings only, asking for another status finds nothing (not everything).
         query = query.where(Vacancy.status == status)
     if caring_post is not None:
         query = query.where(Vacancy.caring_post == caring_post)

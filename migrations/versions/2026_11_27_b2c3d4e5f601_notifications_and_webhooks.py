@@ -102,8 +102,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('webhook_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webhook_message_endpoint_id'), ['endpoint_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_webhook_message_next_attempt_at'), ['next_attempt_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_webhook_message_status'), ['status'], unique=False)
+        batch_op.create_index('ix_webhook_message_due', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('webhook_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -159,8 +158,7 @@ def downgrade() -> None:
 
     op.drop_table('webhook_attempt')
     with op.batch_alter_table('webhook_message', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_webhook_message_status'))
-        batch_op.drop_index(batch_op.f('ix_webhook_message_next_attempt_at'))
+        batch_op.drop_index('ix_webhook_message_due')
         batch_op.drop_index(batch_op.f('ix_webhook_message_endpoint_id'))
 
     op.drop_table('webhook_message')

@@ -1,0 +1,336 @@
+"""The fast path: an in-memory, updateable index answering the same questions as ``reference.py``.
+
+It returns *exactly* what the reference returns. Candidates are scored in numpy with the reference's
+integer rules (``points.py``); the returned top-k are then scored again, with their breakdown and
+reasons, by the reference's own ``score_pair``, and the two totals must agree (``IndexMismatch``
+otherwise: a bug, never a silent divergence).
+
+The service builds it once from the database (``MatchIndex.build``) and keeps it current by calling
+the ``upsert_*``/``remove_*`` methods on every write.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.context import MatchContext
+from app.matching.families import choose_assignment, family_match, family_tenths, rank_family_matches
+from app.matching.improve import Demand, Improvement, demand_of, suggest_improvements
+from app.matching.profiles import (
+    POST_KINDS,
+    EmployerProfile,
+    FamilyMatch,
+    FamilyProfile,
+    Match,
+    SeekerProfile,
+    VacancyProfile,
+)
+from app.matching.reference import score_pair
+from app.matching.seeker_scan import top_seeker_ids
+from app.matching.seeker_store import SeekerStore
+from app.matching.skills import requirements
+from app.matching.vacancy_scan import VacancyHits, scan_vacancies
+from app.matching.vacancy_store import VacancyStore
+from app.matching.vocabulary import Vocabulary
+
+__all__ = ["IndexMismatch", "MatchIndex", "min_tenths"]
+
+I64 = npt.NDArray[np.int64]
+
+
+class IndexMismatch(RuntimeError):
+    """The fast path and the reference disagree about a pair: a bug in the index."""
+
+
+def min_tenths(min_score: float) -> int:
+    """The smallest score in tenths that ``score >= min_score`` accepts (as the reference compares)."""
+    if min_score > 100:
+        return 1001
+    tenths = max(0, math.ceil(min_score * 10) - 1)
+    while tenths / 10 < min_score:
+        tenths += 1
+    while tenths > 0 and (tenths - 1) / 10 >= min_score:
+        tenths -= 1
+    return tenths
+
+
+class MatchIndex:
+    def __init__(self, ctx: MatchContext) -> None:
+        self.ctx = ctx
+        self.vocab = Vocabulary(ctx.taxonomy)
+        self.seekers = SeekerStore(self.vocab)
+        self.vacancies = VacancyStore(self.vocab, on_new_cert_bit=self.seekers.backfill_cert)
+        self._demand: Demand | None = None
+
+    @classmethod
+    def build(
+        cls,
+        ctx: MatchContext,
+        *,
+        seekers: Iterable[SeekerProfile] = (),
+        vacancies: Iterable[VacancyProfile] = (),
+        employers: Iterable[EmployerProfile] = (),
+        families: Iterable[FamilyProfile] = (),
+    ) -> MatchIndex:
+        index = cls(ctx)
+        for employer in employers:
+            index.upsert_employer(employer)
+        for family in families:
+            index.upsert_family(family)
+        # Vacancies first: their certificates take their bits before seekers arrive (no backfill).
+        for vacancy in vacancies:
+            index.upsert_vacancy(vacancy)
+        batch: list[SeekerProfile] = []
+        for seeker in seekers:
+            batch.append(seeker)
+            if len(batch) >= 200_000:
+                index.upsert_seekers(batch)
+                batch = []
+        index.upsert_seekers(batch)
+        return index
+
+    # -- context --
+
+    def set_context(self, ctx: MatchContext) -> None:
+        """New day, weights or pairings; the taxonomy is baked into the postings and cannot change."""
+        if ctx.taxonomy is not self.ctx.taxonomy:
+            raise ValueError("a different taxonomy needs a new index")
+        self.ctx = ctx
+
+    def set_pairings(self, pairings: Iterable[tuple[str, str]]) -> None:
+        self.ctx = replace(self.ctx, pairings=frozenset(pairings))
+
+    # -- writes --
+
+    def upsert_seeker(self, seeker: SeekerProfile) -> None:
+        self.seekers.upsert([seeker])
+
+    def upsert_seekers(self, seekers: Sequence[SeekerProfile]) -> None:
+        self.seekers.upsert(seekers)
+
+    def remove_seeker(self, seeker_id: int) -> bool:
+        return self.seekers.remove(seeker_id)
+
+    def upsert_vacancy(self, vacancy: VacancyProfile) -> None:
+        self.vacancies.upsert(vacancy)
+        self._demand = None
+
+    def remove_vacancy(self, vacancy_id: int) -> bool:
+        self._demand = None
+        return self.vacancies.remove(vacancy_id)
+
+    def upsert_employer(self, employer: EmployerProfile) -> None:
+        self.vacancies.upsert_employer(employer)
+
+    def upsert_family(self, family: FamilyProfile) -> None:
+        self.vacancies.families.upsert(family)
+
+    def remove_family(self, family_id: int) -> bool:
+        return self.vacancies.families.remove(family_id)
+
+    def compact(self) -> None:
+        self.seekers.compact()
+
+    # -- reads --
+
+    def seeker(self, seeker_id: int) -> SeekerProfile | None:
+        return self.seekers.profile(seeker_id)
+
+    def vacancy(self, vacancy_id: int) -> VacancyProfile | None:
+        return self.vacancies.profiles.get(vacancy_id)
+
+    @property
+    def seeker_count(self) -> int:
+        return self.seekers.alive
+
+    def memory_bytes(self) -> int:
+        """Bytes held in the index's arrays (seeker and vacancy sides)."""
+        return self.seekers.nbytes + self.vacancies.nbytes
+
+    def seeker_memory_bytes(self) -> int:
+        return self.seekers.nbytes
+
+    # -- queries --
+
+    def _score(self, seeker: SeekerProfile, vacancy: VacancyProfile) -> Match | None:
+        employers = self.vacancies.employers
+        return score_pair(
+            seeker,
+            vacancy,
+            self.ctx,
+            employer=employers.profiles.get(vacancy.employer_id),
+            family=self.vacancies.families.get(seeker.family_id),
+            employer_slots=employers.slots_of(vacancy.employer_id),
+        )
+
+    def _exact(self, seeker: SeekerProfile, vacancy: VacancyProfile, tenths: int) -> Match:
+        match = self._score(seeker, vacancy)
+        if match is None or match.tenths != tenths:
+            got = None if match is None else match.tenths
+            raise IndexMismatch(f"seeker {seeker.id} × vacancy {vacancy.id}: index {tenths}, reference {got}")
+        return match
+
+    def top_seekers(self, vacancy_id: int, k: int = 50, min_score: float = 0.0) -> list[Match]:
+        vacancy = self.vacancies.profiles[vacancy_id]
+        employers = self.vacancies.employers
+        employer = employers.profiles.get(vacancy.employer_id)
+        found = top_seeker_ids(
+            self.seekers,
+            self.vacancies.families,
+            vacancy,
+            requirements(vacancy, self.ctx.taxonomy),
+            self.ctx,
+            employer_slots=employers.slots_of(vacancy.employer_id),
+            free_dorms=employer.free_couple_dormitories if employer is not None else 0,
+            k=k,
+            min_tenths=min_tenths(min_score),
+        )
+        results = []
+        for seeker_id, tenths in found:
+            seeker = self.seekers.profile(seeker_id)
+            assert seeker is not None
+            results.append(self._exact(seeker, vacancy, tenths))
+        return results
+
+    def _hits(self, seeker: SeekerProfile, min_score: float) -> tuple[VacancyHits, I64]:
+        hits = scan_vacancies(self.vacancies, seeker, self.ctx)
+        keep = np.flatnonzero(hits.tenths >= min_tenths(min_score))
+        return hits, keep
+
+    def count_vacancies(self, seeker: SeekerProfile, min_score: float) -> int:
+        """How many vacancies this (possibly hypothetical) seeker matches at ``min_score`` or more."""
+        return len(self._hits(seeker, min_score)[1])
+
+    def top_vacancies(
+        self, seeker_id: int, k: int = 20, min_score: float = 0.0, per_employer: int | None = None
+    ) -> list[Match]:
+        seeker = self.seekers.profile(seeker_id)
+        if seeker is None:
+            raise KeyError(seeker_id)
+        cap = self.ctx.per_employer if per_employer is None else per_employer
+        hits, keep = self._hits(seeker, min_score)
+        rows, tenths = hits.rows[keep], hits.tenths[keep]
+        col = self.vacancies.col
+        ids = col("id")[rows].astype(np.int64)
+        keys = ((~hits.caring[keep]).astype(np.int64) << 43) | ((1000 - tenths) << 32) | ids
+        chosen = _capped_top(keys, col("employer")[rows], k, cap)
+        profiles = self.vacancies.profiles
+        return [self._exact(seeker, profiles[int(ids[i])], int(tenths[i])) for i in chosen]
+
+    def top_employers_for_family(self, family_id: int, k: int = 10, min_score: float = 0.0) -> list[FamilyMatch]:
+        family = self.vacancies.families.profiles[family_id]
+        members = tuple(sorted(set(family.member_ids)))
+        seekers = [self.seekers.profile(member) for member in members]
+        if k <= 0 or any(seeker is None for seeker in seekers):
+            return []
+        employers = self.vacancies.employers
+        n_employers = employers.ids.size
+        kinds = family.post_kinds
+        slots = sum(employers.slots[kind].view.astype(np.int64) for kind in POST_KINDS if kind in kinds)
+        eligible = (slots >= 1) & ((employers.free.view >= 1) | (not family.needs_couple_dormitory))
+        eligible &= employers.present.view == 1
+        col = self.vacancies.col
+        per_member = []
+        best = np.full((len(members), n_employers), -1, dtype=np.int64)
+        for i, seeker in enumerate(seekers):
+            assert seeker is not None
+            hits = scan_vacancies(self.vacancies, seeker, self.ctx)
+            employer = col("employer")[hits.rows].astype(np.int64)
+            keep = eligible[employer]
+            rows, tenths, employer = hits.rows[keep], hits.tenths[keep], employer[keep]
+            order = np.lexsort((col("id")[rows], -tenths, employer))
+            rows, tenths, employer = rows[order], tenths[order], employer[order]
+            per_member.append((rows, tenths, employer))
+            firsts = np.flatnonzero(np.r_[True, employer[1:] != employer[:-1]]) if len(employer) else employer
+            best[i, employer[firsts]] = tenths[firsts]
+        n = len(members)
+        common = np.flatnonzero((best >= 0).all(axis=0))
+        if not len(common):
+            return []
+        low, total = best[:, common].min(axis=0), best[:, common].sum(axis=0)
+        bound = (n * low + total + n) // (2 * n)
+        employer_ids = employers.ids.view[common].astype(np.int64)
+        floor = min_tenths(min_score)
+        found: list[tuple[int, int, tuple[tuple[int, int, int], ...]]] = []
+        for j in np.lexsort((employer_ids, -bound)):
+            if bound[j] < floor:
+                break
+            if len(found) >= k:
+                kth_tenths, kth_id, _ = found[k - 1]
+                if (bound[j], -employer_ids[j]) < (kth_tenths, -kth_id):
+                    break
+            options = {}
+            for member, (rows, tenths, employer) in zip(members, per_member, strict=True):
+                lo, hi = np.searchsorted(employer, [common[j], common[j] + 1])
+                ids = col("id")[rows[lo:hi]]
+                options[member] = [(int(t), int(v)) for t, v in zip(tenths[lo:hi], ids, strict=True)]
+            places = {v: int(col("places")[self.vacancies.rows[v]]) for o in options.values() for _, v in o}
+            chosen = choose_assignment(members, options, places)
+            if chosen is None:
+                continue
+            score = family_tenths([t for _, _, t in chosen])
+            if score < floor:
+                continue
+            found.append((score, int(employer_ids[j]), chosen))
+            found.sort(key=lambda item: (-item[0], item[1]))
+        results = []
+        profiles = self.vacancies.profiles
+        by_id = dict(zip(members, seekers, strict=True))
+        for _, employer_id, chosen in found[:k]:
+            matches = []
+            for member, vacancy_id, tenths in chosen:
+                seeker = by_id[member]
+                assert seeker is not None
+                matches.append(self._exact(seeker, profiles[vacancy_id], tenths))
+            labels = {
+                m.vacancy_id: requirements(profiles[m.vacancy_id], self.ctx.taxonomy).main.label for m in matches
+            }
+            employer = employers.profiles[employer_id]
+            results.append(family_match(family, employer, employers.slots_of(employer_id), matches, labels))
+        return rank_family_matches(results)
+
+    def improvements(self, seeker_id: int, limit: int = 3) -> list[Improvement]:
+        seeker = self.seekers.profile(seeker_id)
+        if seeker is None:
+            raise KeyError(seeker_id)
+        if self._demand is None:
+            self._demand = demand_of(self.vacancies.profiles.values(), self.ctx.taxonomy)
+        return suggest_improvements(
+            seeker,
+            self._demand,
+            lambda profile: self.count_vacancies(profile, self.ctx.threshold),
+            self.ctx.taxonomy,
+            limit,
+        )
+
+
+def _capped_top(keys: I64, groups: npt.NDArray[np.int32], k: int, cap: int) -> list[int]:
+    """Positions of the best ``k`` keys, at most ``cap`` per group (0 = no cap), best first."""
+    if k <= 0 or not len(keys):
+        return []
+    take = min(len(keys), max(4 * k, 64))
+    while True:
+        if take < len(keys):
+            part = np.argpartition(keys, take - 1)[:take]
+        else:
+            part = np.arange(len(keys))
+        part = part[np.argsort(keys[part], kind="stable")]
+        chosen: list[int] = []
+        used: dict[int, int] = {}
+        for position in part:
+            group = int(groups[position])
+            if cap > 0 and used.get(group, 0) >= cap:
+                continue
+            used[group] = used.get(group, 0) + 1
+            chosen.append(int(position))
+            if len(chosen) >= k:
+                return chosen
+        if take >= len(keys):
+            return chosen
+        take = min(len(keys), take * 2)
+

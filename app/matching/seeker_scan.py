@@ -1,0 +1,211 @@
+"""Vacancy → top seekers over a million of them: bucket by bucket, best bound first, stop early.
+
+The posting buckets of every occupation related to the vacancy's are visited in order of an upper
+bound on the score any entry in them can reach (the best claim points the bucket's relatedness allows,
+the location points of the bucket — full for seekers preferring the vacancy's district, half for those
+without a preference, none for the rest — and every other part at its maximum). Once ``k`` seekers are
+held, a bucket whose bound is below the k-th score cannot change the answer, nor can any after it.
+
+A seeker's score is the maximum over their entries (their best claim), so entries are ranked directly
+and duplicates of one seeker collapse to the best. In a bucket of another district, entries of
+seekers who *also* prefer the vacancy's district are under-scored (no location points); their exact
+twin sits in the vacancy district's bucket, whose bound is higher, so it was visited first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching import points
+from app.matching.context import MatchContext
+from app.matching.columns import Columns
+from app.matching.profiles import FamilyProfile, VacancyProfile, normalise_certificate
+from app.matching.seeker_store import ELIGIBLE, FAMILY, NONE_BUCKET, POOR, SeekerStore
+from app.matching.skills import Requirements, related_keys
+from app.matching.vacancy_store import FamilyTable, kinds_of_code
+
+__all__ = ["top_seeker_ids"]
+
+I64 = npt.NDArray[np.int64]
+_MAX_TENTHS = 1000
+_ID_MASK = np.int64(0xFFFFFFFF)
+
+
+class _Query:
+    """Per-vacancy constants, each derived from the scalar rules in ``points.py``."""
+
+    def __init__(
+        self,
+        store: SeekerStore,
+        families: FamilyTable,
+        vacancy: VacancyProfile,
+        need: Requirements,
+        ctx: MatchContext,
+        employer_slots: dict[str, int],
+        free_dorms: int,
+    ) -> None:
+        w = ctx.weights.tenths
+        vocab = store.vocab
+        self.store, self.families = store, families
+        self.flags = ELIGIBLE | (POOR if vacancy.caring_post else 0)
+        self.pair = np.zeros(len(vocab.regions), dtype=np.int64)
+        for code in ctx.paired_origins(vacancy.district_code):
+            rid = vocab.regions.get(code)
+            if rid is not None:
+                self.pair[rid] = points.part_points(w.pairing, 100)
+        self.pay_bounds = points.pay_bounds(vacancy.pay_min, vacancy.pay_max)
+        self.pay_points = np.array([points.part_points(w.pay, p) for p in points.PAY_PCTS_BY_BOUND], np.int64)
+        begins = max(vacancy.start_date or ctx.today, ctx.today).toordinal()
+        self.start_bounds = np.array([begins + step for step in points.START_GAP_STEPS], dtype=np.int64)
+        self.start_points = np.array([points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int64)
+        self.family_default = points.part_points(w.family, 100)
+        # family points and admission by (kind code, must stay together, needs a dormitory)
+        self.family_points = np.zeros((4, 2, 2), dtype=np.int64)
+        self.family_ok = np.zeros((4, 2, 2), dtype=bool)
+        for code in range(4):
+            kinds = kinds_of_code(code)
+            offered = sum(max(employer_slots.get(kind, 0), 0) for kind in kinds)
+            for must in (0, 1):
+                for dorm in (0, 1):
+                    family = FamilyProfile(0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm))
+                    pct = points.family_pct(family, vacancy.post_slots(kinds), offered, free_dorms)
+                    self.family_points[code, must, dorm] = points.part_points(w.family, pct)
+                    self.family_ok[code, must, dorm] = points.family_allowed(family, offered, free_dorms)
+        self.cert_mask = np.uint64(vocab.cert_mask(vacancy.certificates))
+        keys = sorted({normalise_certificate(name) for name in vacancy.certificates})
+        # certificates beyond the 64 bits are checked against their holders instead
+        self.overflow_keys = [key for key in keys if key not in vocab.cert_bits]
+        self.n_req = len(need.others)
+        self.cover_points = np.array(
+            [points.cover_points(w.skills_cover, c, self.n_req) for c in range(self.n_req + 1)], dtype=np.int64
+        )
+        self.required = [(vocab.kid(skill.key), level) for skill, level in need.others]
+        self.dbit = vocab.district_bit(vacancy.district_code)
+        self.location = {
+            "here": points.part_points(w.location, 100),
+            "none": points.part_points(w.location, points.LOCATION_NO_PREFERENCE_PCT),
+            "other": points.part_points(w.location, 0),
+        }
+        # Everything but the claim and the location, at its best.
+        self.rest_max = (
+            int(self.cover_points.max()) + int(self.pair.max(initial=0)) + int(self.pay_points.max())
+            + int(self.start_points.max()) + self.family_default
+        )
+        self.main_tenths, self.level, self.years = w.skills_main, need.level, need.years
+
+
+def _mark_cover(q: _Query) -> list[npt.NDArray[np.int32]]:
+    """Count, per seeker row, the vacancy's other required skills they hold at the level asked."""
+    store = q.store
+    if len(store.scratch) < store.base.size:
+        store.scratch = np.zeros(max(1024, int(store.base.size * 1.25)), dtype=np.uint8)
+    touched = []
+    for kid, level in q.required:
+        found = [np.zeros(0, dtype=np.int32)]
+        for _, bucket in store.by_kid.get(kid, ()):
+            codes = bucket["code"].astype(np.int64)
+            levels = (codes % (points.LEVEL_SPAN * points.YEARS_SPAN)) // points.YEARS_SPAN
+            found.append(bucket["id"][(levels >= level) & (bucket["id"] >= 0)])
+        rows = store.rows(np.concatenate(found))
+        # One fancy add per skill: a seeker listed twice (two district buckets, two claims) still
+        # counts once, because buffered ``a[idx] += 1`` writes each index once.
+        store.scratch[rows] += 1
+        touched.append(rows)
+    return touched
+
+
+def _score_bucket(q: _Query, bucket: Columns, table: I64, location: int, floor: int) -> tuple[I64, I64]:
+    """(keys, ids) of the bucket's entries scoring at least ``floor`` tenths."""
+    flags = bucket["flags"]
+    total = (
+        table[bucket["code"]]
+        + np.maximum(q.pair[bucket["origin"]], q.pair[bucket["parent"]])
+        + q.pay_points[np.searchsorted(q.pay_bounds, bucket["pay"])]
+        + q.start_points[np.searchsorted(q.start_bounds, bucket["avail"])]
+        + (location + q.family_default + int(q.cover_points.max()))
+    )
+    # Bounds first (cover and family at their best), exact for the survivors.
+    keep = np.flatnonzero(((flags & q.flags) == q.flags) & (total >= floor))
+    if not len(keep):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ids = bucket["id"][keep].astype(np.int64)
+    total = total[keep]
+    store = q.store
+    fam = np.flatnonzero(flags[keep] & FAMILY)
+    ok = np.ones(len(keep), dtype=bool)
+    rows = store.rows(ids) if len(fam) or q.n_req or q.cert_mask or q.overflow_keys else ids
+    if len(fam):
+        present, kind, must, dorm = q.families.lookup(store.base["family"][rows[fam]])
+        points_ = np.where(present, q.family_points[kind, must, dorm], q.family_default)
+        total[fam] += points_ - q.family_default
+        ok[fam] &= ~present | q.family_ok[kind, must, dorm]
+    if q.cert_mask:
+        ok &= (store.base["cmask"][rows] & q.cert_mask) == q.cert_mask
+    for key in q.overflow_keys:
+        ok &= np.isin(rows, store.holders(key))
+    if q.n_req:
+        total += q.cover_points[store.scratch[rows]] - int(q.cover_points.max())
+    keep2 = np.flatnonzero(ok & (total >= floor))
+    ids, total = ids[keep2], total[keep2]
+    return ((_MAX_TENTHS - total) << 32) | ids, ids
+
+
+def top_seeker_ids(
+    store: SeekerStore,
+    families: FamilyTable,
+    vacancy: VacancyProfile,
+    need: Requirements,
+    ctx: MatchContext,
+    *,
+    employer_slots: dict[str, int],
+    free_dorms: int,
+    k: int,
+    min_tenths: int,
+) -> list[tuple[int, int]]:
+    """(id, tenths) of the best ``k`` seekers (score desc, id asc) scoring at least ``min_tenths``."""
+    if k <= 0 or not vacancy.takes_applicants or need.main.key is None:
+        return []
+    q = _Query(store, families, vacancy, need, ctx, employer_slots, free_dorms)
+    plan = []
+    for key, relatedness in related_keys(need.main.key, ctx.taxonomy):
+        table = points.claim_points_table(q.main_tenths, relatedness, q.level, q.years)
+        best = int(table.max())
+        for bit, bucket in store.by_kid.get(store.vocab.kid(key), ()):
+            if bucket.size == bucket.dead:
+                continue
+            where = "here" if bit == q.dbit else "none" if bit == NONE_BUCKET else "other"
+            location = q.location[where]
+            plan.append((best + location + q.rest_max, table, location, bucket))
+    plan.sort(key=lambda item: -item[0])
+    touched = _mark_cover(q) if q.n_req else []
+    try:
+        held = np.zeros(0, dtype=np.int64)
+        for bound, table, location, bucket in plan:
+            kth = _MAX_TENTHS - int(held[k - 1] >> 32) if len(held) >= k else None
+            if kth is not None and bound < kth:
+                break
+            keys, _ = _score_bucket(q, bucket, table, location, max(min_tenths, kth or 0))
+            if len(keys):
+                held = _merge(held, keys, k)
+    finally:
+        for rows in touched:
+            store.scratch[rows] = 0
+    return [(int(key & _ID_MASK), _MAX_TENTHS - int(key >> 32)) for key in held]
+
+
+def _merge(held: I64, keys: I64, k: int) -> I64:
+    """The best ``k`` keys with one per seeker id, from what is held and a bucket's new keys."""
+    take = min(len(keys), 2 * k)
+    while True:
+        if take < len(keys):
+            part = keys[np.argpartition(keys, take - 1)[:take]]
+        else:
+            part = keys
+        merged = np.sort(np.concatenate([held, part]))
+        _, first = np.unique(merged & _ID_MASK, return_index=True)
+        unique = merged[np.sort(first)]
+        # Enough distinct seekers among the new keys taken: nothing left behind can enter.
+        if take >= len(keys) or len(np.unique(part & _ID_MASK)) >= k:
+            return unique[:k]
+        take = min(len(keys), take * 2)

@@ -1,0 +1,312 @@
+"""Seekers in columns: a base row per seeker, their skill claims and certificates in CSR arrays, and
+posting lists from occupation to seekers.
+
+Posting lists are "fat": each entry copies what scoring needs (claim code, flags, origin, pay,
+availability), so a vacancy query reads contiguous memory instead of chasing rows. An entry exists
+per (claim, preferred district) — or per claim in the "no preference" bucket — so a query can start
+with the seekers who want that district and stop early (see ``seeker_scan.py``). Only seekers that
+can match (active, consenting) have entries.
+
+Updates never rewrite in place: the old row and its entries become tombstones (id -1) and the new
+version is appended; compaction reclaims the space once a quarter of it is dead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.columns import Columns, Grow
+from app.matching.points import claim_code
+from app.matching.profiles import SeekerProfile, SkillClaim
+from app.matching.vocabulary import MASK_BITS, Vocabulary
+
+__all__ = ["ELIGIBLE", "FAMILY", "NONE_BUCKET", "POOR", "SeekerStore"]
+
+ELIGIBLE = 1  # alive, active and consenting: may match at all
+POOR = 2  # registered poor (建档立卡)
+FAMILY = 4  # has a family id
+ALIVE = 8
+NONE_BUCKET = MASK_BITS  # entries of seekers without a preferred district
+COMPACT_MIN = 4096
+
+BASE_DTYPES: dict[str, Any] = {
+    "id": np.int32,
+    "station": np.int32,
+    "origin": np.uint16,
+    "parent": np.uint16,
+    "flags": np.uint8,
+    "active": np.uint8,
+    "consent": np.uint8,
+    "family": np.int32,
+    "pay": np.int32,
+    "avail": np.int32,
+    "dmask": np.uint64,
+    "cmask": np.uint64,
+    "claim_start": np.int32,
+    "claim_n": np.uint8,
+    "cert_start": np.int32,
+    "cert_n": np.uint8,
+}
+ENTRY_DTYPES: dict[str, Any] = {
+    "id": np.int32,
+    "code": np.uint16,
+    "flags": np.uint8,
+    "origin": np.uint16,
+    "parent": np.uint16,
+    "pay": np.int32,
+    "avail": np.int32,
+}
+
+
+def segments(starts: npt.NDArray[Any], counts: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Indices of the CSR segments ``[start, start + count)`` concatenated."""
+    counts = counts.astype(np.int64)
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts.astype(np.int64) - offsets, counts) + np.arange(total, dtype=np.int64)
+
+
+def _bits(mask: int) -> list[int]:
+    return [bit for bit in range(MASK_BITS) if mask >> bit & 1]
+
+
+class SeekerStore:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.base = Columns(BASE_DTYPES)
+        self.claim_text = Grow(np.int32)
+        self.claim_level = Grow(np.uint8)
+        self.claim_years = Grow(np.uint8)
+        self.cert_name = Grow(np.int32)
+        self.cert_row = Grow(np.int32)
+        self.row_of = Grow(np.int32, fill=-1)
+        self.buckets: dict[tuple[int, int], Columns] = {}
+        self.by_kid: dict[int, list[tuple[int, Columns]]] = defaultdict(list)
+        self.alive = 0
+        # per-row counters for a vacancy's other required skills (see seeker_scan._mark_cover)
+        self.scratch = np.zeros(0, dtype=np.uint8)
+
+    # -- lookups --
+
+    def row(self, seeker_id: int) -> int:
+        return int(self.row_of.raw[seeker_id]) if 0 <= seeker_id < self.row_of.size else -1
+
+    def rows(self, ids: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+        return self.row_of.raw[ids]
+
+    def decode(self, row: int) -> SeekerProfile:
+        """The profile as stored, rebuilt from the columns (preferred districts in bit order)."""
+        b = self.base
+        start, n = int(b["claim_start"][row]), int(b["claim_n"][row])
+        texts = self.vocab.texts.values
+        skills = tuple(
+            SkillClaim(str(texts[int(t)]), int(level), int(years))
+            for t, level, years in zip(
+                self.claim_text.view[start : start + n],
+                self.claim_level.view[start : start + n],
+                self.claim_years.view[start : start + n],
+                strict=True,
+            )
+        )
+        cstart, cn = int(b["cert_start"][row]), int(b["cert_n"][row])
+        names = self.vocab.cert_names.values
+        regions = self.vocab.regions.values
+        family = int(b["family"][row])
+        pay = int(b["pay"][row])
+        avail = int(b["avail"][row])
+        return SeekerProfile(
+            id=int(b["id"][row]),
+            station_id=int(b["station"][row]),
+            origin_code=str(regions[int(b["origin"][row])]),
+            origin_parent_code=regions[int(b["parent"][row])],
+            registered_poor=bool(b["flags"][row] & POOR),
+            skills=skills,
+            certificates=frozenset(str(names[int(i)]) for i in self.cert_name.view[cstart : cstart + cn]),
+            preferred_districts=self.vocab.district_codes(int(b["dmask"][row])),
+            expected_pay=None if pay < 0 else pay,
+            available_from=None if avail == 0 else date.fromordinal(avail),
+            active=bool(b["active"][row]),
+            consent_matching=bool(b["consent"][row]),
+            family_id=None if family < 0 else family,
+        )
+
+    def profile(self, seeker_id: int) -> SeekerProfile | None:
+        row = self.row(seeker_id)
+        return None if row < 0 else self.decode(row)
+
+    # -- writes --
+
+    def upsert(self, profiles: Sequence[SeekerProfile]) -> None:
+        """Insert or replace seekers; a batch is appended in one go (the bulk build uses this too)."""
+        latest = {p.id: p for p in profiles}  # the last version of a repeated id wins
+        self._remove_rows([r for r in (self.row(i) for i in latest) if r >= 0])
+        ordered = [latest[i] for i in sorted(latest)]
+        if ordered:
+            self._append(ordered)
+        self._maybe_compact()
+
+    def remove(self, seeker_id: int) -> bool:
+        row = self.row(seeker_id)
+        if row < 0:
+            return False
+        self._remove_rows([row])
+        self._maybe_compact()
+        return True
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        if not rows:
+            return
+        b = self.base
+        doomed: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for row in rows:
+            if b["flags"][row] & ELIGIBLE:
+                seeker_id = int(b["id"][row])
+                for key in self._entry_buckets(row):
+                    doomed[key].append(seeker_id)
+        for key, ids in doomed.items():
+            bucket = self.buckets[key]
+            hit = np.flatnonzero(np.isin(bucket["id"], np.asarray(ids, dtype=np.int32)))
+            bucket.raw("id")[hit] = -1
+            bucket.raw("flags")[hit] = 0
+            bucket.dead += len(hit)
+        index = np.asarray(rows, dtype=np.int64)
+        self.row_of.raw[b["id"][index]] = -1
+        b.raw("flags")[index] = 0
+        b.dead += len(rows)
+        self.alive -= len(rows)
+
+    def _entry_buckets(self, row: int) -> set[tuple[int, int]]:
+        b = self.base
+        start, n = int(b["claim_start"][row]), int(b["claim_n"][row])
+        kids = {self.vocab.text_kid[int(t)] for t in self.claim_text.view[start : start + n]}
+        kids.discard(0)
+        buckets = _bits(int(b["dmask"][row])) or [NONE_BUCKET]
+        return {(kid, bucket) for kid in kids for bucket in buckets}
+
+    def _append(self, profiles: list[SeekerProfile]) -> None:
+        vocab = self.vocab
+        first_row = self.base.size
+        n = len(profiles)
+        cols: dict[str, list[int]] = {name: [] for name in BASE_DTYPES}
+        claim_text: list[int] = []
+        claim_level: list[int] = []
+        claim_years: list[int] = []
+        cert_name: list[int] = []
+        cert_row: list[int] = []
+        entries: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
+        claim_at, cert_at = self.claim_text.size, self.cert_name.size
+        for offset, p in enumerate(profiles):
+            if p.id < 0 or p.id >= 2**31:
+                raise ValueError(f"seeker id {p.id} out of range")
+            if len(p.skills) > 255 or len(p.certificates) > 255:
+                raise ValueError("at most 255 skills and 255 certificates per seeker")
+            origin, parent = vocab.region(p.origin_code), vocab.region(p.origin_parent_code)
+            dmask = vocab.district_mask(p.preferred_districts)
+            eligible = p.active and p.consent_matching
+            flags = (ALIVE | (ELIGIBLE if eligible else 0) | (POOR if p.registered_poor else 0)
+                     | (FAMILY if p.family_id is not None else 0))
+            pay = -1 if p.expected_pay is None else p.expected_pay
+            avail = 0 if p.available_from is None else p.available_from.toordinal()
+            for name, value in (
+                ("id", p.id), ("station", p.station_id), ("origin", origin), ("parent", parent),
+                ("flags", flags), ("active", int(p.active)), ("consent", int(p.consent_matching)),
+                ("family", -1 if p.family_id is None else p.family_id), ("pay", pay), ("avail", avail),
+                ("dmask", dmask), ("cmask", vocab.cert_mask(p.certificates)),
+                ("claim_start", claim_at + len(claim_text)), ("claim_n", len(p.skills)),
+                ("cert_start", cert_at + len(cert_name)), ("cert_n", len(p.certificates)),
+            ):
+                cols[name].append(value)
+            buckets = _bits(dmask) or [NONE_BUCKET]
+            for claim in p.skills:
+                tid = vocab.text(claim.text)
+                claim_text.append(tid)
+                claim_level.append(claim.level)
+                claim_years.append(claim.years)
+                kid = vocab.text_kid[tid]
+                if eligible and kid != 0:
+                    entry = (p.id, claim_code(vocab.text_credit[tid], claim.level, claim.years), flags,
+                             origin, parent, pay, avail)
+                    for bucket in buckets:
+                        entries[(kid, bucket)].append(entry)
+            for name in sorted(p.certificates):
+                cert_name.append(vocab.cert_names.id(name))
+                cert_row.append(first_row + offset)
+        self.base.append({name: np.asarray(values, dtype=BASE_DTYPES[name]) for name, values in cols.items()})
+        self.claim_text.extend(claim_text)
+        self.claim_level.extend(claim_level)
+        self.claim_years.extend(claim_years)
+        self.cert_name.extend(cert_name)
+        self.cert_row.extend(cert_row)
+        ids = np.asarray(cols["id"], dtype=np.int64)
+        self.row_of.ensure(int(ids.max()) + 1)
+        self.row_of.raw[ids] = np.arange(first_row, first_row + n, dtype=np.int32)
+        self.alive += n
+        for key, rows in entries.items():
+            arrays = np.array(rows, dtype=np.int64).T
+            values = {name: arrays[i].astype(dtype) for i, (name, dtype) in enumerate(ENTRY_DTYPES.items())}
+            bucket = self.buckets.get(key)
+            if bucket is None:
+                bucket = self.buckets[key] = Columns(ENTRY_DTYPES)
+                self.by_kid[key[0]].append((key[1], bucket))
+            bucket.append(values)
+
+    def backfill_cert(self, key: str, bit: int) -> None:
+        """A vacancy now requires certificate ``key``: set its new bit for every seeker holding it."""
+        names = self.vocab.cert_name_ids_for(key)
+        if not names:
+            return
+        hit = np.isin(self.cert_name.view, np.asarray(names, dtype=np.int32))
+        rows = self.cert_row.view[hit]
+        self.base.raw("cmask")[rows] |= np.uint64(1 << bit)
+
+    def holders(self, key: str) -> npt.NDArray[np.int32]:
+        """Rows holding certificate ``key`` (for the rare certificates beyond the 64 bits)."""
+        names = self.vocab.cert_name_ids_for(key)
+        hit = np.isin(self.cert_name.view, np.asarray(names, dtype=np.int32))
+        return self.cert_row.view[hit]
+
+    # -- compaction --
+
+    def _maybe_compact(self) -> None:
+        for bucket in self.buckets.values():
+            if bucket.dead > max(COMPACT_MIN, bucket.size // 4):
+                bucket.keep(np.flatnonzero(bucket["id"] >= 0))
+        if self.base.dead > max(COMPACT_MIN, self.base.size // 4):
+            self.compact_rows()
+
+    def compact(self) -> None:
+        for bucket in self.buckets.values():
+            if bucket.dead:
+                bucket.keep(np.flatnonzero(bucket["id"] >= 0))
+        if self.base.dead:
+            self.compact_rows()
+
+    def compact_rows(self) -> None:
+        b = self.base
+        keep = np.flatnonzero(b["flags"] & ALIVE)
+        claims = segments(b["claim_start"][keep], b["claim_n"][keep])
+        certs = segments(b["cert_start"][keep], b["cert_n"][keep])
+        claim_n = b["claim_n"][keep].astype(np.int64)
+        cert_n = b["cert_n"][keep].astype(np.int64)
+        self.claim_text.replace(self.claim_text.view[claims])
+        self.claim_level.replace(self.claim_level.view[claims])
+        self.claim_years.replace(self.claim_years.view[claims])
+        self.cert_name.replace(self.cert_name.view[certs])
+        b.keep(keep)
+        b.raw("claim_start")[: b.size] = np.cumsum(claim_n) - claim_n
+        b.raw("cert_start")[: b.size] = np.cumsum(cert_n) - cert_n
+        self.cert_row.replace(np.repeat(np.arange(b.size, dtype=np.int32), cert_n))
+        self.row_of.raw[:] = -1
+        self.row_of.raw[b["id"]] = np.arange(b.size, dtype=np.int32)
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.claim_text, self.claim_level, self.claim_years, self.cert_name, self.cert_row, self.row_of)
+        buckets = sum(bucket.nbytes for bucket in self.buckets.values())
+        return self.base.nbytes + sum(a.nbytes for a in arrays) + buckets + self.scratch.nbytes

@@ -1,0 +1,185 @@
+"""Applying: a seeker (from the app) or its station applies to a vacancy; a family applies as one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.auth import Caller
+from app.errors import Conflict, ValidationFailed
+from app.models.application import (
+    Application,
+    ApplicationCreate,
+    ApplicationEvent,
+    ApplicationEventPublic,
+    ApplicationGroup,
+    ApplicationPublic,
+    FamilyApplicationCreate,
+)
+from app.models.employer import Employer
+from app.models.family import Family
+from app.models.placement import Placement
+from app.models.seeker import Seeker
+from app.models.vacancy import Vacancy
+from app.notify.outbox import record_event
+from app.services.seekers import employer_view
+from app.services.workflow import ACTIVE, allowed_for, event_data
+
+FAMILY_POST_KINDS = ("couple", "father_son", "brothers")
+
+
+def apply(session: Session, caller: Caller, data: ApplicationCreate) -> Application:
+    if caller.role == "seeker":
+        if data.seeker_id not in (None, caller.seeker_id):
+            raise ValidationFailed("seeker_id：只能为自己申请", "seeker_id: a seeker applies for itself only",
+                                   field="seeker_id", rule="read_only")
+        seeker_id = caller.seeker_id
+    elif data.seeker_id is None:
+        raise ValidationFailed("seeker_id：工作站代为申请须指定求职者", "seeker_id: required",
+                               field="seeker_id", rule="missing")
+    else:
+        seeker_id = data.seeker_id
+    assert seeker_id is not None
+    seeker = _own_seeker(session, caller, seeker_id, "seeker_id")
+    vacancy = _open_vacancy(session, data.vacancy_id, "vacancy_id")
+    _check_can_apply(session, seeker, vacancy)
+    application = _new_application(session, caller, seeker, vacancy, None)
+    session.flush()
+    return application
+
+
+def apply_as_family(session: Session, caller: Caller, data: FamilyApplicationCreate) -> list[Application]:
+    family = session.get(Family, data.family_id)
+    if family is None or not (caller.is_admin or caller.station_id == family.station_id):
+        raise ValidationFailed(f"family_id：未找到家庭 {data.family_id}", f"family_id: family {data.family_id} not found",
+                               field="family_id", rule="family_not_found")
+    members = {s.id: s for s in session.exec(select(Seeker).where(Seeker.family_id == family.id)).all()}
+    chosen = [m.seeker_id for m in data.members]
+    if sorted(chosen) != sorted(members):
+        raise ValidationFailed("members：须为家庭的每位成员各选一个岗位", "members: one vacancy for every member",
+                               field="members", rule="family_members", extra={"member_ids": sorted(members)})
+    vacancies = [_open_vacancy(session, m.vacancy_id, "members.vacancy_id") for m in data.members]
+    if len({v.employer_id for v in vacancies}) != 1:
+        raise ValidationFailed("members：全家须应聘同一家企业的岗位", "members: all vacancies at one employer",
+                               field="members", rule="same_employer")
+    for choice, vacancy in zip(data.members, vacancies, strict=True):
+        _check_can_apply(session, members[choice.seeker_id], vacancy)
+    kind = family.kind if family.kind in FAMILY_POST_KINDS else None
+    post_vacancy = next((v for v in vacancies if kind and v.family_posts.get(kind, 0) > 0), None)
+    employer = session.get(Employer, vacancies[0].employer_id)
+    assert employer is not None
+    if family.needs_couple_dormitory and employer.couple_dormitories == 0:
+        raise Conflict("该企业没有夫妻宿舍", "This employer has no couple dormitories", field="family_id",
+                       rule="no_couple_dormitory")
+    group = ApplicationGroup(
+        family_id=family.id, employer_id=employer.id, station_id=family.station_id,  # type: ignore[arg-type]
+        family_post_kind=kind if post_vacancy else None,
+        family_post_vacancy_id=post_vacancy.id if post_vacancy else None,
+        needs_couple_dormitory=family.needs_couple_dormitory,
+    )
+    session.add(group)
+    session.flush()
+    applications = [_new_application(session, caller, members[c.seeker_id], v, group)
+                    for c, v in zip(data.members, vacancies, strict=True)]
+    session.flush()
+    return applications
+
+
+def _new_application(session: Session, caller: Caller, seeker: Seeker, vacancy: Vacancy,
+                     group: ApplicationGroup | None) -> Application:
+    application = Application(
+        seeker_id=seeker.id, vacancy_id=vacancy.id, employer_id=vacancy.employer_id,  # type: ignore[arg-type]
+        station_id=seeker.station_id, group_id=group.id if group else None, status="applied",
+        source=caller.role if caller.role in ("seeker", "station") else "admin",
+    )
+    session.add(application)
+    session.flush()
+    session.add(ApplicationEvent(application_id=application.id, from_status=None,  # type: ignore[arg-type]
+                                 to_status="applied", actor_role=caller.role, actor_id=caller.actor_id))
+    record_event(session, "application.changed", "application", application.id,  # type: ignore[arg-type]
+                 event_data(application))
+    return application
+
+
+def _own_seeker(session: Session, caller: Caller, seeker_id: int, field: str) -> Seeker:
+    seeker = session.get(Seeker, seeker_id)
+    visible = seeker is not None and (
+        caller.is_admin or (caller.role == "station" and caller.station_id == seeker.station_id)
+        or (caller.role == "seeker" and caller.seeker_id == seeker.id)
+    )
+    if seeker is None or not visible:
+        # Another station's seeker is reported exactly like a missing one.
+        raise ValidationFailed(f"{field}：未找到求职者 {seeker_id}", f"{field}: seeker {seeker_id} not found",
+                               field=field, rule="seeker_not_found")
+    return seeker
+
+
+def _open_vacancy(session: Session, vacancy_id: int, field: str) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None or vacancy.status in ("draft", "closed"):
+        raise ValidationFailed(f"{field}：未找到岗位 {vacancy_id}", f"{field}: vacancy {vacancy_id} not found",
+                               field=field, rule="vacancy_not_found")
+    if vacancy.status != "open":
+        raise Conflict(f"岗位 {vacancy_id} 当前不接受申请（{vacancy.status}）",
+                       f"Vacancy {vacancy_id} is not open for applications ({vacancy.status})",
+                       field=field, rule="vacancy_not_open", extra={"vacancy_id": vacancy_id})
+    return vacancy
+
+
+def _check_can_apply(session: Session, seeker: Seeker, vacancy: Vacancy) -> None:
+    if seeker.status != "active":
+        raise Conflict(f"求职者 {seeker.id} 当前不在求职状态（{seeker.status}）",
+                       f"Seeker {seeker.id} is not looking for work ({seeker.status})",
+                       field="seeker_id", rule="seeker_not_active", extra={"seeker_id": seeker.id})
+    duplicate = session.exec(
+        select(Application.id).where(Application.seeker_id == seeker.id, Application.vacancy_id == vacancy.id,
+                                     col(Application.status).in_(ACTIVE))
+    ).first()
+    if duplicate is not None:
+        raise Conflict(f"求职者 {seeker.id} 已申请过岗位 {vacancy.id}",
+                       f"Seeker {seeker.id} already applied to vacancy {vacancy.id}",
+                       field="vacancy_id", rule="duplicate_application", extra={"application_id": duplicate})
+
+
+def applications_query(caller: Caller, status: str | None, vacancy_id: int | None,
+                       seeker_id: int | None) -> SelectOfScalar[Application]:
+    query = select(Application)
+    if caller.role == "station":
+        query = query.where(Application.station_id == caller.station_id)
+    elif caller.role == "employer":
+        query = query.where(Application.employer_id == caller.employer_id)
+    elif caller.role == "seeker":
+        query = query.where(Application.seeker_id == caller.seeker_id)
+    if status:
+        query = query.where(Application.status == status)
+    if vacancy_id is not None:
+        query = query.where(Application.vacancy_id == vacancy_id)
+    if seeker_id is not None:
+        query = query.where(Application.seeker_id == seeker_id)
+    return query
+
+
+def application_public(session: Session, caller: Caller, application: Application) -> ApplicationPublic:
+    vacancy = session.get(Vacancy, application.vacancy_id)
+    employer = session.get(Employer, application.employer_id)
+    group = session.get(ApplicationGroup, application.group_id) if application.group_id else None
+    history = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+                           .order_by(col(ApplicationEvent.id))).all()
+    placement_id = session.exec(select(Placement.id).where(Placement.application_id == application.id)).first()
+    public = ApplicationPublic.model_validate(application)
+    public.family_id = group.family_id if group else None
+    public.vacancy_title = vacancy.title if vacancy else None
+    public.employer_name = employer.name if employer else None
+    public.placement_id = placement_id
+    public.allowed = allowed_for(caller, application.status)
+    public.history = [ApplicationEventPublic.model_validate(e) for e in history]
+    if caller.role == "employer":
+        seeker = session.get(Seeker, application.seeker_id)
+        public.candidate = employer_view(session, seeker) if seeker else None
+    return public
+
+
+def public_list(session: Session, caller: Caller, rows: Sequence[Application]) -> list[ApplicationPublic]:
+    return [application_public(session, caller, a) for a in rows]

@@ -1,0 +1,185 @@
+"""The matching service: one in-memory index per process, built from the database at start and kept
+current by polling `updated_at` stamps, so writes from any process are seen within a second or two
+and a caller always sees its own writes (every query first applies what changed)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine
+
+from app.clock import today_shanghai
+from app.matching.context import MatchContext, Weights
+from app.matching.improve import Improvement
+from app.matching.index import MatchIndex
+from app.matching.profiles import FamilyMatch, Match, SeekerProfile
+from app.matching.taxonomy import default_taxonomy
+from app.services import match_profiles as rows
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Transactions commit out of stamp order; re-reading a short window behind the watermark catches a row
+# stamped earlier but committed later, and the applied-stamp memo keeps that re-read cheap.
+LOOKBACK = timedelta(seconds=5)
+
+
+class _Watermark:
+    def __init__(self) -> None:
+        self.mark: datetime | None = None
+        self.applied: dict[int, datetime] = {}
+
+    def since(self) -> datetime | None:
+        return None if self.mark is None else self.mark - LOOKBACK
+
+    def fresh(self, items: Iterable[tuple[int, datetime]]) -> set[int]:
+        """Ids whose stamp has not been applied yet; remembers them."""
+        new = set()
+        for item_id, stamp in items:
+            if self.applied.get(item_id) != stamp:
+                self.applied[item_id] = stamp
+                new.add(item_id)
+            if self.mark is None or stamp > self.mark:
+                self.mark = stamp
+        if self.mark is not None and len(self.applied) > 10000:
+            horizon = self.mark - LOOKBACK
+            self.applied = {k: v for k, v in self.applied.items() if v >= horizon}
+        return new
+
+
+class MatchService:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.taxonomy = default_taxonomy()
+        self._lock = threading.RLock()
+        self._index: MatchIndex | None = None
+        self._day: date | None = None
+        self._seekers = _Watermark()
+        self._vacancies = _Watermark()
+        self._employers = _Watermark()
+        self._families = _Watermark()
+
+    # -- building and refreshing ---------------------------------------------------------------------
+    def _context(self, conn: Connection, today: date) -> MatchContext:
+        coords, names = rows.load_region_info(conn)
+        return MatchContext(
+            today=today,
+            weights=Weights.from_mapping(self.settings.match_weights),
+            threshold=self.settings.match_threshold,
+            per_employer=self.settings.match_per_employer,
+            pairings=rows.load_pairings(conn, today),
+            region_coords=coords,
+            region_names=names,
+            taxonomy=self.taxonomy,
+        )
+
+    def build(self) -> MatchIndex:
+        started = time.perf_counter()
+        today = today_shanghai()
+        with self.engine.connect() as conn:
+            index = MatchIndex(self._context(conn, today))
+            with self._lock:
+                self._index, self._day = index, today
+                self._seekers, self._vacancies = _Watermark(), _Watermark()
+                self._employers, self._families = _Watermark(), _Watermark()
+                # Everything counts as changed since the beginning of time: one code path for build and refresh.
+                self._apply(conn, index, today)
+        logger.info("match index built: %d seekers in %.1f s", index.seeker_count, time.perf_counter() - started)
+        return index
+
+    @property
+    def index(self) -> MatchIndex:
+        if self._index is None:
+            self.build()
+        assert self._index is not None
+        return self._index
+
+    def refresh(self) -> None:
+        """Apply every change committed since the last refresh, by any process."""
+        index = self.index
+        today = today_shanghai()
+        with self._lock, self.engine.connect() as conn:
+            if today != self._day:
+                # A new day moves valid-until and start dates: re-read the context and every vacancy.
+                index.set_context(self._context(conn, today))
+                self._day = today
+                self._vacancies = _Watermark()
+            self._apply(conn, index, today)
+
+    def _apply(self, conn: Connection, index: MatchIndex, today: date) -> None:
+        employers = rows.load_employers(conn, self._employers.since())
+        fresh = self._employers.fresh((e.id, stamp) for e, stamp in employers)
+        for employer, _ in employers:
+            if employer.id in fresh:
+                index.upsert_employer(employer)
+        families_seen = self._families.mark is not None
+        touched = set(self._families.fresh(rows.families_changed_since(conn, self._families.since())))
+        # Vacancies before seekers: a vacancy's new certificate takes its bit before seekers are indexed.
+        vacancies = rows.load_vacancies(conn, today, self._vacancies.since())
+        fresh = self._vacancies.fresh((v.id, stamp) for v, stamp in vacancies)
+        for vacancy, _ in vacancies:
+            if vacancy.id in fresh:
+                index.upsert_vacancy(vacancy)
+        if not families_seen:
+            # First pass: load every family before its members arrive.
+            for family in rows.load_families(conn).values():
+                if family is not None:
+                    index.upsert_family(family)
+            touched = set()
+        parents = rows.region_parents(conn)
+        for chunk in rows.iter_seekers(conn, parents, self._seekers.since()):
+            fresh = self._seekers.fresh((s.id, stamp) for s, stamp in chunk)
+            changed = [s for s, _ in chunk if s.id in fresh]
+            if families_seen:
+                for seeker in changed:
+                    old = index.seeker(seeker.id)
+                    touched.update(f for f in (old.family_id if old else None, seeker.family_id) if f is not None)
+            if changed:
+                index.upsert_seekers(changed)
+        for family_id, family in rows.load_families(conn, touched).items():
+            if family is None:
+                index.remove_family(family_id)
+            else:
+                index.upsert_family(family)
+
+    # -- queries -------------------------------------------------------------------------------------
+    def top_seekers(self, vacancy_id: int, k: int, min_score: float = 0.0) -> list[Match]:
+        self.refresh()
+        with self._lock:
+            try:
+                return self.index.top_seekers(vacancy_id, k, min_score)
+            except KeyError:
+                return []
+
+    def top_vacancies(self, seeker_id: int, k: int, min_score: float = 0.0) -> list[Match]:
+        self.refresh()
+        with self._lock:
+            try:
+                return self.index.top_vacancies(seeker_id, k, min_score)
+            except KeyError:
+                return []
+
+    def top_employers_for_family(self, family_id: int, k: int, min_score: float = 0.0) -> list[FamilyMatch]:
+        self.refresh()
+        with self._lock:
+            try:
+                return self.index.top_employers_for_family(family_id, k, min_score)
+            except KeyError:
+                return []
+
+    def improvements(self, seeker_id: int, limit: int = 3) -> list[Improvement]:
+        self.refresh()
+        with self._lock:
+            try:
+                return self.index.improvements(seeker_id, limit)
+            except KeyError:
+                return []
+
+    def seeker_profile(self, seeker_id: int) -> SeekerProfile | None:
+        with self._lock:
+            return self.index.seeker(seeker_id)

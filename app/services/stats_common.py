@@ -1,0 +1,139 @@
+"""What every statistic shares: the filters (origin, district, employer, period) and the region tree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.clock import SHANGHAI, today_shanghai
+from app.errors import ValidationFailed
+from app.models.region import Region
+
+_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None
+    end: date
+
+    @property
+    def start_at(self) -> datetime | None:
+        return day_start(self.start) if self.start else None
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive: the first moment after the period, China time."""
+        return day_start(self.end + timedelta(days=1))
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and day <= self.end
+
+    def contains_moment(self, moment: datetime) -> bool:
+        start = self.start_at
+        return (start is None or moment >= start) and moment < self.end_at
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def parse_period(text: str | None, *, today: date | None = None) -> Period:
+    """"2025", "2025-03", "2025-Q1" or "2025-01-01..2025-03-31"; none means everything up to today.
+    A period reaching past today ends today: figures are never about the future."""
+    day = today or today_shanghai()
+    if not text:
+        return Period(None, day)
+    start, end = _bounds(text.strip())
+    if end < start:
+        raise _bad_period(text)
+    return Period(start, min(end, day) if start <= day else end)
+
+
+def _bounds(text: str) -> tuple[date, date]:
+    try:
+        if m := _YEAR.match(text):
+            year = int(m[1])
+            return date(year, 1, 1), date(year, 12, 31)
+        if m := _MONTH.match(text):
+            year, month = int(m[1]), int(m[2])
+            first = date(year, month, 1)
+            return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if m := _QUARTER.match(text):
+            year, quarter = int(m[1]), int(m[2])
+            first = date(year, 3 * quarter - 2, 1)
+            return first, (first + timedelta(days=95)).replace(day=1) - timedelta(days=1)
+        if m := _RANGE.match(text):
+            return date.fromisoformat(m[1]), date.fromisoformat(m[2])
+    except ValueError as exc:
+        raise _bad_period(text) from exc
+    raise _bad_period(text)
+
+
+def _bad_period(text: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"period：无法识别的统计期 {text}（示例：2025、2025-03、2025-Q1、2025-01-01..2025-03-31）",
+        f"period: cannot read {text!r} (2025, 2025-03, 2025-Q1 or 2025-01-01..2025-03-31)",
+        field="period", rule="period_format",
+    )
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    origin_code: str | None = None
+    district_code: str | None = None
+    employer_id: int | None = None
+    period: Period = Period(None, date.max)
+
+
+class Regions:
+    """The region table in memory: names, parents, seats, and every code under a code."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_code = {r.code: r for r in session.exec(select(Region)).all()}
+        self.children: dict[str, list[str]] = {}
+        for region in self.by_code.values():
+            if region.parent_code:
+                self.children.setdefault(region.parent_code, []).append(region.code)
+
+    def under(self, code: str) -> set[str]:
+        """The code and all regions below it (a prefecture's counties, a province's prefectures…)."""
+        found, stack = set(), [code]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.children.get(current, ()))
+        return found
+
+    def name(self, code: str) -> str:
+        region = self.by_code.get(code)
+        return region.name if region else code
+
+    def prefecture_of(self, code: str) -> str:
+        region = self.by_code.get(code)
+        if region is None:
+            return code
+        if region.level in ("county", "district") and region.parent_code:
+            return region.parent_code
+        return code
+
+
+def origin_codes(session: Session, regions: Regions, code: str | None) -> set[str] | None:
+    del session
+    return regions.under(code) if code else None
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def in_codes(column: object, codes: set[str] | None) -> object:
+    """A WHERE clause for an optional code filter (``True`` when there is none)."""
+    return col(column).in_(sorted(codes)) if codes is not None else True  # type: ignore[arg-type]

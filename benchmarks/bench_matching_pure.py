@@ -1,0 +1,263 @@
+"""Benchmark: the pure matching engine (``app.matching``) on a synthetic city, in memory, no database.
+
+Builds BENCH_SEEKERS (default 1,000,000) seekers and BENCH_VACANCIES (default 100,000) vacancies with a
+seeded generator of its own (skewed like the real thing: many 普工 and 操作工, few 刺绣工), builds the
+index, and prints one JSON line per figure:
+
+  match.vacancy_top50, match.seeker_top20, match.family_top10  median_ms, p99_ms, n
+  index.build                                                  seconds (from in-memory profiles)
+  index.memory                                                 bytes_per_seeker
+  compare.reference                                            speedup, identical (every pair scored by
+                                                               the reference, then sorted, on a sample)
+
+Run: `python benchmarks/bench_matching_pure.py` or `python -m benchmarks.bench_matching_pure`.
+BENCH_QUERIES (default 300) and BENCH_REFERENCE_QUERIES (default 3) set the sample sizes.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.matching.context import MatchContext, Weights
+from app.matching.index import MatchIndex
+from app.matching.profiles import EmployerProfile, FamilyProfile, SeekerProfile, SkillClaim, VacancyProfile
+from app.matching.reference import Population, reference_top_seekers, reference_top_vacancies
+from app.matching.taxonomy import default_taxonomy
+from app.seed.places import PAIRINGS, REGIONS
+
+SEEKERS = int(os.environ.get("BENCH_SEEKERS", "1000000"))
+VACANCIES = int(os.environ.get("BENCH_VACANCIES", "100000"))
+QUERIES = int(os.environ.get("BENCH_QUERIES", "300"))
+REFERENCE_QUERIES = int(os.environ.get("BENCH_REFERENCE_QUERIES", "3"))
+TODAY = date(2024, 3, 1)
+
+# The trades of DOMAIN.md, most common first; every other taxonomy occupation shares a thin tail.
+COMMON = ["普工", "操作工", "装配工", "包装工", "焊工", "缝纫工", "质检员", "叉车司机", "电工", "快件处理员",
+          "保洁员", "保安员", "塑料制品成型制作工", "装配钳工", "仓储管理员", "中式烹调师", "家政服务员",
+          "育婴员", "直播销售员", "抽纱刺绣工", "多工序数控机床操作调整工"]
+UNRECOGNISED = ["会开拖拉机", "汽车电焊工", "电子厂普工", "苗家蜡染", "啥都能干"]
+CERT_EXTRAS = ["驾驶证C1", "健康证明", "普通话证"]
+
+MACHINE = {"machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}"}
+
+
+def emit(bench: str, **figures: Any) -> None:
+    print(json.dumps({"bench": bench, "seekers": SEEKERS, "vacancies": VACANCIES, **figures, **MACHINE},
+                     ensure_ascii=False), flush=True)
+
+
+class City:
+    """A reproducible synthetic population."""
+
+    def __init__(self, seed: int = 20240301) -> None:
+        self.rng = random.Random(seed)
+        taxonomy = default_taxonomy()
+        names = {o.name: o for o in taxonomy}
+        common = [names[n] for n in COMMON if n in names]
+        rest = [o for o in taxonomy if o.name not in COMMON]
+        # Zipf-ish weights for the common trades, then a thin, flat tail.
+        self.occupations = common + rest
+        self.weights = [40 / (i + 1) for i in range(len(common))] + [0.15] * len(rest)
+        self.workplaces = [r.code for r in REGIONS if r.role == "workplace"]
+        origins = [r for r in REGIONS if r.role == "origin" and r.level == "county"]
+        self.origins = [(r.code, r.parent_code) for r in origins]
+        self.elsewhere = [(f"5{i:02d}1{j:02d}", f"5{i:02d}100") for i in range(10, 30) for j in range(1, 4)]
+        self.licences = sorted({o.licence for o in taxonomy if o.licence})
+
+    def spelling(self, occupation: Any) -> str:
+        rng = self.rng
+        if rng.random() < 0.01:
+            return rng.choice(UNRECOGNISED)
+        return rng.choice((occupation.name, *occupation.aliases)) if occupation.aliases else occupation.name
+
+    def occupation(self) -> Any:
+        return self.rng.choices(self.occupations, self.weights)[0]
+
+    def seeker(self, seeker_id: int, family_id: int | None = None) -> SeekerProfile:
+        rng = self.rng
+        origin, parent = rng.choice(self.origins) if rng.random() < 0.85 else rng.choice(self.elsewhere)
+        claims = []
+        for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
+            occupation = self.occupation()
+            claims.append(SkillClaim(self.spelling(occupation), rng.choices(range(6), (30, 30, 25, 10, 4, 1))[0],
+                                     rng.randint(0, 10)))
+        certificates = set()
+        if rng.random() < 0.15:
+            certificates.add(rng.choice(self.licences))
+        if rng.random() < 0.1:
+            certificates.add(rng.choice(CERT_EXTRAS))
+        return SeekerProfile(
+            id=seeker_id,
+            station_id=rng.randint(1, 40),
+            origin_code=origin,
+            origin_parent_code=parent,
+            registered_poor=rng.random() < 0.3,
+            skills=tuple(claims),
+            certificates=frozenset(certificates),
+            preferred_districts=tuple(rng.sample(self.workplaces, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0])),
+            expected_pay=None if rng.random() < 0.2 else rng.randrange(3500, 8001, 100),
+            available_from=None if rng.random() < 0.6 else TODAY + timedelta(days=rng.randint(0, 60)),
+            active=rng.random() < 0.92,
+            consent_matching=rng.random() < 0.93,
+            family_id=family_id,
+        )
+
+    def vacancy(self, vacancy_id: int, employer_id: int, district: str) -> VacancyProfile:
+        rng = self.rng
+        occupation = self.occupation()
+        skills = []
+        if rng.random() < 0.5:
+            skills.append(SkillClaim(occupation.name, rng.choices(range(4), (40, 35, 20, 5))[0], rng.randint(0, 3)))
+        if rng.random() < 0.2:
+            skills.append(SkillClaim(self.occupation().name, rng.randint(0, 2), 0))
+        certificates = {occupation.licence} if occupation.licence and rng.random() < 0.6 else set()
+        pay_min = rng.randrange(3500, 7001, 100)
+        posts = {}
+        if rng.random() < 0.12:
+            posts = {rng.choice(("couple", "couple", "father_son", "brothers")): rng.randint(1, 5)}
+        return VacancyProfile(
+            id=vacancy_id,
+            employer_id=employer_id,
+            occupation=self.spelling(occupation),
+            skills=tuple(skills),
+            certificates=frozenset(certificates),
+            district_code=district,
+            latitude=None,
+            longitude=None,
+            pay_min=pay_min,
+            pay_max=pay_min + rng.randrange(0, 3001, 100),
+            caring_post=rng.random() < 0.1,
+            family_posts=posts,
+            start_date=None if rng.random() < 0.5 else TODAY + timedelta(days=rng.randint(0, 45)),
+            open_places=rng.randint(0, 20),
+            is_open=rng.random() < 0.9,
+        )
+
+    def build(self) -> tuple[list[SeekerProfile], list[VacancyProfile], list[EmployerProfile], list[FamilyProfile]]:
+        rng = self.rng
+        n_employers = max(1, VACANCIES // 10)
+        employers = [
+            EmployerProfile(i, f"宁波第{i}厂", rng.choice(self.workplaces), rng.choice((0, 0, 1, 3, 10)))
+            for i in range(1, n_employers + 1)
+        ]
+        vacancies = []
+        for vacancy_id in range(1, VACANCIES + 1):
+            employer = employers[min(int(rng.paretovariate(1.2)) - 1, n_employers - 1) if rng.random() < 0.3
+                                 else rng.randrange(n_employers)]
+            vacancies.append(self.vacancy(vacancy_id, employer.id, employer.district_code))
+        seekers: list[SeekerProfile] = []
+        families: list[FamilyProfile] = []
+        while len(seekers) < SEEKERS:
+            seeker_id = len(seekers) + 1
+            if rng.random() < 0.025 and len(seekers) + 2 <= SEEKERS:
+                family = FamilyProfile(seeker_id, rng.choice(("couple", "couple", "father_son", "brothers")),
+                                       (seeker_id, seeker_id + 1), rng.random() < 0.8, rng.random() < 0.5)
+                families.append(family)
+                seekers += [self.seeker(seeker_id, family.id), self.seeker(seeker_id + 1, family.id)]
+            else:
+                seekers.append(self.seeker(seeker_id))
+        return seekers, vacancies, employers, families
+
+
+def timed(run: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
+    start = time.perf_counter()
+    result: object = None
+    for _ in range(repeat):
+        result = run()
+    return (time.perf_counter() - start) / repeat, result
+
+
+def latency(name: str, calls: list[Callable[[], object]]) -> list[float]:
+    for call in calls[:5]:
+        call()  # warm the caches a service would have warm
+    times = [timed(call)[0] * 1000 for call in calls]
+    times.sort()
+    p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
+    emit(name, median_ms=round(statistics.median(times), 3), p99_ms=round(p99, 3), n=len(times))
+    return times
+
+
+def main() -> None:
+    started = time.perf_counter()
+    seekers, vacancies, employers, families = City().build()
+    generated = time.perf_counter() - started
+    regions = {r.code: r for r in REGIONS}
+    ctx = MatchContext(
+        today=TODAY,
+        weights=Weights(),
+        pairings=frozenset((p.district_code, p.origin_code) for p in PAIRINGS),
+        region_names={code: r.name for code, r in regions.items()},
+        region_coords={code: (r.latitude, r.longitude) for code, r in regions.items()},
+    )
+    gc.collect()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    seconds, built = timed(lambda: MatchIndex.build(ctx, seekers=seekers, vacancies=vacancies,
+                                                    employers=employers, families=families))
+    index = built
+    assert isinstance(index, MatchIndex)
+    emit("index.build", seconds=round(seconds, 2), source="in-memory profiles", generate_seconds=round(generated, 1))
+    emit(
+        "index.memory",
+        bytes_per_seeker=round(index.seeker_memory_bytes() / max(1, index.seeker_count), 1),
+        total_bytes_per_seeker=round(index.memory_bytes() / max(1, index.seeker_count), 1),
+        peak_rss_growth_mb=round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024, 1),
+    )
+
+    rng = random.Random(7)
+    open_vacancies = [v.id for v in vacancies if v.takes_applicants]
+    vacancy_sample = rng.sample(open_vacancies, min(QUERIES, len(open_vacancies)))
+    seeker_sample = rng.sample(range(1, len(seekers) + 1), min(QUERIES, len(seekers)))
+    family_sample = rng.sample([f.id for f in families], min(QUERIES, len(families)))
+    vacancy_ms = latency("match.vacancy_top50", [lambda v=v: index.top_seekers(v, 50) for v in vacancy_sample])
+    seeker_ms = latency("match.seeker_top20", [lambda s=s: index.top_vacancies(s, 20) for s in seeker_sample])
+    latency("match.family_top10", [lambda f=f: index.top_employers_for_family(f, 10) for f in family_sample])
+
+    # The reference scores every pair, then sorts: a handful of queries is all it can afford.
+    pop = Population(
+        seekers={s.id: s for s in seekers},
+        vacancies={v.id: v for v in vacancies},
+        employers={e.id: e for e in employers},
+        families={f.id: f for f in families},
+    )
+    identical = True
+    reference_seconds = fast_seconds = 0.0
+    for vacancy_id in vacancy_sample[:REFERENCE_QUERIES]:
+        slow, expected = timed(lambda v=vacancy_id: reference_top_seekers(pop, ctx, v, 50))
+        fast, got = timed(lambda v=vacancy_id: index.top_seekers(v, 50), repeat=5)
+        identical &= got == expected
+        reference_seconds, fast_seconds = reference_seconds + slow, fast_seconds + fast
+    seeker_reference = seeker_fast = 0.0
+    for seeker_id in seeker_sample[: REFERENCE_QUERIES * 5]:
+        slow, expected = timed(lambda s=seeker_id: reference_top_vacancies(pop, ctx, s, 20))
+        fast, got = timed(lambda s=seeker_id: index.top_vacancies(s, 20), repeat=5)
+        identical &= got == expected
+        seeker_reference, seeker_fast = seeker_reference + slow, seeker_fast + fast
+    emit(
+        "compare.reference",
+        speedup=round(reference_seconds / fast_seconds, 1),
+        identical=bool(identical),
+        queries=REFERENCE_QUERIES,
+        reference_ms=round(1000 * reference_seconds / max(1, REFERENCE_QUERIES), 1),
+        seeker_speedup=round(seeker_reference / seeker_fast, 1),
+        seeker_queries=REFERENCE_QUERIES * 5,
+    )
+    del vacancy_ms, seeker_ms
+
+
+if __name__ == "__main__":
+    main()
