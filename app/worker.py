@@ -38,20 +38,20 @@ class Worker:
 
     def fan_out(self, batch: int = 20) -> int:
         with Session(self.engine) as session:
-            events = claim_events(session, self.worker_id, batch=batch,
-                                  lease_seconds=self.settings.outbox_lease_seconds)
+            claimed = [(e.id, e.attempts) for e in claim_events(
+                session, self.worker_id, batch=batch, lease_seconds=self.settings.outbox_lease_seconds)]
             session.commit()
         done = 0
-        for event in events:
-            assert event.id is not None
+        for event_id, attempts in claimed:
+            assert event_id is not None
             try:
                 with Session(self.engine) as session:
-                    if process_event(session, self.matcher, self.settings, event.id, self.worker_id):
+                    if process_event(session, self.matcher, self.settings, event_id, self.worker_id):
                         done += 1
                     session.commit()
             except Exception as exc:  # the event stays unprocessed; its lease ends and it is retried
-                logger.error("fan-out of event %s failed: %s", event.id, type(exc).__name__)
-                self._note_failure(event.id, event.attempts, type(exc).__name__)
+                logger.error("fan-out of event %s failed: %s", event_id, type(exc).__name__)
+                self._note_failure(event_id, attempts, type(exc).__name__)
         return done
 
     def _note_failure(self, event_id: int, attempts: int, error: str) -> None:

@@ -22,7 +22,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet
-from openpyxl import Workbook
+from app.imports.xlsx import WorkbookWriter
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -39,29 +39,33 @@ from app.validation.identity import make_resident_id
 ORIGINS = ("522301", "522302", "522323", "522324", "522325", "522326", "522327", "522328", "222401", "222403")
 SKILLS = ("电焊工", "叉车司机", "普工", "装配工", "缝纫工", "数控操作工", "质检员", "包装工", "电工", "保安")
 DISTRICTS = ("北仑区", "镇海区", "海曙区", "鄞州区", "慈溪市", "余姚市")
+FIRST_BIRTH = date(1965, 1, 1)
 HEADER = ("姓名", "身份证号", "手机号", "户籍地", "是否建档立卡", "建档立卡证明编号", "技能", "技能等级", "证书",
           "意向区域", "期望月薪", "可到岗日期", "同意匹配", "同意推送", "家庭编号", "亲情岗位")
 
 
 def write_file(path: Path, rows: int) -> None:
     """Valid, distinct people; every 50th pair of rows is a married couple (家庭编号 + 亲情岗位)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("求职者")
-    sheet.append(list(HEADER))
-    first = date(1965, 1, 1)
-    for i in range(rows):
-        couple = (i // 2) % 50 == 0 and i + 1 < rows - (rows % 2)
-        sex = ("male" if i % 2 == 0 else "female") if couple else ("male" if i % 3 else "female")
-        number = make_resident_id(ORIGINS[i % len(ORIGINS)], first + timedelta(days=i % 12000), i // 12000 * 2, sex)
-        poor = i % 7 == 0
-        sheet.append([
-            f"测试{i}", number, f"139{i:08d}", ORIGINS[i % len(ORIGINS)], "是" if poor else "否",
-            f"JDLK-{i}" if poor else None, f"{SKILLS[i % 10]}、{SKILLS[(i + 3) % 10]}", "中级", "上岗证",
-            f"{DISTRICTS[i % 6]}、{DISTRICTS[(i + 1) % 6]}", 4000 + (i % 40) * 100,
-            (date(2025, 3, 1) + timedelta(days=i % 60)).isoformat(), "是", "是",
-            f"F{i // 2}" if couple else None, "夫妻" if couple else None,
-        ])
-    workbook.save(path)
+    with path.open("wb") as out:
+        workbook = WorkbookWriter(out)
+        with workbook.sheet("求职者") as sheet:
+            sheet.append(list(HEADER))
+            for i in range(rows):
+                sheet.append(_row(i, rows))
+        workbook.close()
+
+
+def _row(i: int, rows: int) -> list[Any]:
+    couple = (i // 2) % 50 == 0 and i + 1 < rows - (rows % 2)
+    sex = ("male" if i % 2 == 0 else "female") if couple else ("male" if i % 3 else "female")
+    number = make_resident_id(ORIGINS[i % len(ORIGINS)], FIRST_BIRTH + timedelta(days=i % 12000), i // 12000 * 2, sex)
+    poor = i % 7 == 0
+    return [
+        f"测试{i}", number, f"139{i:08d}", ORIGINS[i % len(ORIGINS)], "是" if poor else "否",
+        f"JDLK-{i}" if poor else None, f"{SKILLS[i % 10]}、{SKILLS[(i + 3) % 10]}", "中级", "上岗证",
+        f"{DISTRICTS[i % 6]}、{DISTRICTS[(i + 1) % 6]}", 4000 + (i % 40) * 100, date(2025, 3, 1) + timedelta(days=i % 60),
+        "是", "是", f"F{i // 2}" if couple else None, "夫妻" if couple else None,
+    ]
 
 
 def _peak_rss_mb() -> float:

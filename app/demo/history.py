@@ -100,9 +100,10 @@ def _stories(rng: random.Random, world: dict[str, Any], today: date) -> list[Sto
         if (today - registered).days < 6:
             continue
         family = world["families"].get(key[1]) if key[0] == "family" else None
-        pool = dorm_employers if family and family["needs_couple_dormitory"] and dorm_employers else world["employers"]
-        story = Story(members, rng.choice(pool), registered + timedelta(days=rng.randint(1, (today - registered).days - 1)),
-                      family=family)
+        needs_dormitory = family is not None and family["needs_couple_dormitory"] and dorm_employers
+        pool = dorm_employers if needs_dormitory else world["employers"]
+        applied_on = registered + timedelta(days=rng.randint(1, (today - registered).days - 1))
+        story = Story(members, rng.choice(pool), applied_on, family=family)
         _unfold(rng, story, today)
         stories.append(story)
     return stories

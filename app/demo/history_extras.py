@@ -43,7 +43,8 @@ def write_check_ins(conn: Connection, rng: random.Random, placements: list[Row],
             if rng.random() >= CALLED_SHARE:
                 continue
             checked = max(p["arrived_on"], min(today, due + timedelta(days=rng.randint(-2, 3))))
-            rows.append(_check_in(p, checked, "employed", rng, note=rng.choice((None, "工作稳定", "适应良好", "希望加班多一些"))))
+            note = rng.choice((None, "工作稳定", "适应良好", "希望加班多一些"))
+            rows.append(_check_in(p, checked, "employed", rng, note=note))
         if p["left_on"]:
             checked = min(today, p["left_on"] + timedelta(days=rng.randint(0, 4)))
             rows.append(_check_in(p, checked, "left", rng, left_on=p["left_on"], reason=p["left_reason"]))

@@ -27,7 +27,8 @@ REPORT_COLUMNS = ("原行号", "导入结果", "错误说明")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/|\n]+")
 _BRACKETED = re.compile(r"[(（\[【].*?[)）\]】]")
 _INLINE_LEVEL = re.compile(r"^(.+?)\s*[(（:：]\s*(初级|中级|高级|技师|高级技师)\s*[)）]?$")
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
+# 2025-03-01, 2025/3/1, 2025.3.1, 2025年3月1日, 20250301, and a time after any of them.
+_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T].*)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
@@ -160,6 +161,8 @@ def convert(column: Column, raw: Any) -> Any:
 
 
 def _text(raw: Any) -> str:
+    if type(raw) is str:
+        return (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip()
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, datetime):
@@ -203,11 +206,13 @@ def to_date(raw: Any) -> date:
     if isinstance(raw, int | float) and not isinstance(raw, bool) and 20000 < raw < 80000:
         return _EXCEL_EPOCH + timedelta(days=int(raw))  # an Excel serial day number
     text = _text(raw)
-    for fmt in _DATE_FORMATS:
+    match = _DATE.match(text)
+    if match:
         try:
-            return datetime.strptime(text, fmt).date()
+            year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+            return date(int(year), int(month), int(day))
         except ValueError:
-            continue
+            pass
     raise CellError("date_format", "应为日期，如 2025-03-01", "must be a date such as 2025-03-01")
 
 

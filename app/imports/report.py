@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from app.imports.columns import REPORT_COLUMNS
+from app.imports.xlsx import STYLE_BOLD, STYLE_RED, WorkbookWriter
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DUPLICATE_RULES = ("duplicate_person", "duplicate_in_file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +57,19 @@ class ImportReport:
     def add(self, error: RowError) -> None:
         self.errors.append(error)
         self.bad_rows.add(error.row)
-        if error.rule in ("duplicate_person", "duplicate_in_file"):
+        if error.rule in _DUPLICATE_RULES:
             self.duplicates += 1
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.errors), self.stored
+
+    def rewind(self, mark: tuple[int, int], *, keep_errors: bool = False) -> None:
+        """Undo what a rolled-back savepoint counted (and, unless kept, the errors it reported)."""
+        count, self.stored = mark
+        if not keep_errors and len(self.errors) > count:
+            del self.errors[count:]
+            self.bad_rows = {e.row for e in self.errors}
+            self.duplicates = sum(1 for e in self.errors if e.rule in _DUPLICATE_RULES)
 
     @property
     def rejected(self) -> int:
@@ -107,54 +120,33 @@ class ImportReport:
 
 def write_workbook(report: ImportReport, header: list[Any], rows: Iterable[tuple[int, list[Any]]],
                    out: IO[bytes]) -> None:
-    """Stream the report workbook: openpyxl write-only mode keeps one row in memory at a time."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-
-    red = PatternFill("solid", fgColor="FFC7CE")
-    bold = Font(bold=True)
+    """Stream the report workbook, one row in memory at a time."""
     by_row: dict[int, list[RowError]] = {}
     for error in report.errors:
         by_row.setdefault(error.row, []).append(error)
-
-    workbook = Workbook(write_only=True)
-    data = workbook.create_sheet("数据")
     width = len(header)
-    data.append([*[_bold(WriteOnlyCell(data, value=h), bold) for h in header],
-                 *[_bold(WriteOnlyCell(data, value=h), bold) for h in REPORT_COLUMNS]])
-    for number, cells in rows:
-        if not report.lists_row(number):
-            continue
-        errors = by_row.get(number, [])
-        marked = {e.column_index for e in errors if e.column_index is not None}
-        padded = list(cells[:width]) + [None] * (width - len(cells))
-        out_cells = []
-        for index, value in enumerate(padded):
-            cell = WriteOnlyCell(data, value=value)
-            if index in marked:
-                cell.fill = red
-            out_cells.append(cell)
-        message = "；".join(f"{e.column}：{e.message}" for e in errors)
-        note = WriteOnlyCell(data, value=message or None)
-        if errors:
-            note.fill = red
-        data.append([*out_cells, number, report.status_of(number), note])
-
-    listing = workbook.create_sheet("错误清单")
-    listing.append([_bold(WriteOnlyCell(listing, value=h), bold) for h in ("行号", "列", "值（已脱敏）", "规则", "说明")])
-    for error in sorted(report.errors, key=lambda e: (e.row, e.column_index or 0)):
-        listing.append([error.row, error.column, error.value, error.rule, error.message])
-
-    summary = workbook.create_sheet("汇总")
-    body = report.to_json()
-    for label, key in (("导入类型", "kind"), ("模式", "mode"), ("整批导入", "atomic"), ("结果", "outcome"),
-                       ("数据行数", "rows"), ("通过", "valid"), ("有错误", "rejected"), ("重复", "duplicates"),
-                       ("已保存", "stored"), ("跳过", "skipped")):
-        summary.append([label, str(body[key])])
-    workbook.save(out)
-
-
-def _bold(cell: Any, font: Any) -> Any:
-    cell.font = font
-    return cell
+    bold = dict.fromkeys(range(width + len(REPORT_COLUMNS)), STYLE_BOLD)
+    workbook = WorkbookWriter(out)
+    with workbook.sheet("数据", widths=[14] * width + [8, 14, 60]) as data:
+        data.append([*header, *REPORT_COLUMNS], bold)
+        for number, cells in rows:
+            if not report.lists_row(number):
+                continue
+            errors = by_row.get(number, [])
+            styles = {e.column_index: STYLE_RED for e in errors if e.column_index is not None}
+            if errors:
+                styles[width + 2] = STYLE_RED
+            message = "；".join(f"{e.column}：{e.message}" for e in errors)
+            padded = list(cells[:width]) + [None] * (width - len(cells))
+            data.append([*padded, number, report.status_of(number), message or None], styles)
+    with workbook.sheet("错误清单", widths=[8, 14, 22, 24, 60]) as listing:
+        listing.append(["行号", "列", "值（已脱敏）", "规则", "说明"], dict.fromkeys(range(5), STYLE_BOLD))
+        for error in sorted(report.errors, key=lambda e: (e.row, e.column_index or 0)):
+            listing.append([error.row, error.column, error.value, error.rule, error.message])
+    with workbook.sheet("汇总", widths=[14, 14]) as summary:
+        body = report.to_json()
+        for label, key in (("导入类型", "kind"), ("模式", "mode"), ("整批导入", "atomic"), ("结果", "outcome"),
+                           ("数据行数", "rows"), ("通过", "valid"), ("有错误", "rejected"), ("重复", "duplicates"),
+                           ("已保存", "stored"), ("跳过", "skipped")):
+            summary.append([label, str(body[key])])
+    workbook.close()

@@ -12,7 +12,7 @@ rows are inserted with one executemany (plus their `seeker.registered` outbox ev
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
 
@@ -33,16 +33,16 @@ from app.imports.columns import (
     read_cells,
     skills_of,
 )
+from app.imports.families import Family, Row, problem_of
+from app.imports.families import store as store_families
 from app.imports.report import ImportReport, RowError
-from app.models.family import FamilyCreate
 from app.models.notification import OutboxEvent
 from app.models.region import Region
 from app.models.seeker import Seeker, SeekerCreate
 from app.models.station import Station
 from app.pii import Vault
-from app.services.families import check_composition, create_family
 from app.services.seekers import duplicate_person, prepare_seeker
-from app.validation.identity import InvalidValue, parse_resident_id
+from app.validation.identity import normalize_text
 
 Mode = Literal["validate", "commit"]
 _YES_NO = ("是", "否")
@@ -82,6 +82,9 @@ SEEKER_COLUMNS: tuple[Column, ...] = (
 # Where an error of a SeekerCreate field is shown.
 _FIELD_COLUMN = {"origin_code": "origin", "skills": "skills", "member_ids": "family_key",
                  "needs_couple_dormitory": "family_dormitory"}
+_FAMILY_KEYS = ("family_key", "family_kind", "family_dormitory", "family_together")
+# Cells that become other SeekerCreate fields (origin_code, skills with levels and years).
+_DERIVED = ("origin", "skills", "skill_level", "skill_years", "preferred_districts")
 
 
 @dataclass
@@ -100,23 +103,6 @@ class _Parsed:
     family: dict[str, Any]
 
 
-@dataclass
-class _Row:
-    number: int
-    values: dict[str, Any]
-    id: int | None = None
-
-
-@dataclass
-class _Family:
-    kinds: set[str] = field(default_factory=set)
-    rows: list[_Row] = field(default_factory=list)
-    bad: list[int] = field(default_factory=list)
-    all_rows: list[int] = field(default_factory=list)
-    dormitory: bool = False
-    together: bool = True
-
-
 class SeekerImport:
     def __init__(self, session: Session, vault: Vault, station: Station, cmap: ColumnMap,
                  options: ImportOptions) -> None:
@@ -127,7 +113,7 @@ class SeekerImport:
         self.report = ImportReport("seekers", options.mode, options.atomic)
         self.report.warnings = [f"未识别的列“{h}”已忽略" for h in cmap.unknown]
         self.seen: dict[str, int] = {}
-        self.families: dict[str, _Family] = {}
+        self.families: dict[str, Family] = {}
         self.today, self.now = today_shanghai(), utcnow()
 
     @property
@@ -152,11 +138,11 @@ class SeekerImport:
 
     def _chunk(self, chunk: list[tuple[int, list[Any]]]) -> None:
         parsed = [item for number, cells in chunk if (item := self._parse(number, cells)) is not None]
-        existing = self._registered([p.data.id_number for p in parsed])
-        ready: list[_Row] = []
+        existing = self._registered([self._fingerprint(p.data.id_number) for p in parsed])
+        ready: list[Row] = []
         for item in parsed:
             row = self._prepare(item, existing)
-            family = self._family_of(item.number, item.family)
+            family = self._family_of(item.family)
             if family is not None:
                 family.all_rows.append(item.number)
                 if row is None:
@@ -166,7 +152,7 @@ class SeekerImport:
             elif row is not None:
                 ready.append(row)
         if self.writing and ready:
-            self._insert(ready)
+            self.insert(ready)
             if not self.options.atomic and self.options.checkpoint:
                 self.options.checkpoint()
 
@@ -177,32 +163,33 @@ class SeekerImport:
             self.report.skipped_rows.add(number)
             return None
         self.report.rows += 1
-        extra = {k: values.pop(k) for k in ("family_key", "family_kind", "family_dormitory", "family_together")
-                 if k in values}
+        family_cells = {k: values.pop(k) for k in _FAMILY_KEYS if k in values}
         for key, exc in cell_errors:
             self._error(number, key, exc.rule, exc.message_zh, exc.message_en, cells)
-        if cell_errors:
-            self._family_of(number, extra, bad=True)
-            return None
-        payload: dict[str, Any] = {k: v for k, v in values.items()
-                                   if k not in ("origin", "skills", "skill_level", "skill_years",
-                                                "preferred_districts")}
+        payload: dict[str, Any] = {k: v for k, v in values.items() if k not in _DERIVED}
         if "origin" in values:
             payload["origin_code"] = self.names.resolve(values["origin"])
         if "preferred_districts" in values:
             payload["preferred_districts"] = [self.names.resolve(v) for v in values["preferred_districts"]]
         if "skills" in values:
             payload["skills"] = skills_of(values["skills"], values.get("skill_level"), values.get("skill_years"))
-        try:
-            data = SeekerCreate.model_validate(payload)
-        except ValidationError as exc:
-            for err in describe_errors(exc.errors()):
-                self._error(number, _column_key(err["field"]), err["rule"], err["message_zh"], err["message"], cells)
-            self._family_of(number, extra, bad=True)
+        data = None
+        if not cell_errors:
+            try:
+                data = SeekerCreate.model_validate(payload)
+            except ValidationError as exc:
+                for err in describe_errors(exc.errors()):
+                    self._error(number, _column_key(err["field"]), err["rule"], err["message_zh"], err["message"],
+                                cells)
+        if data is None:
+            family = self._family_of(family_cells)
+            if family is not None:
+                family.bad.append(number)
+                family.all_rows.append(number)
             return None
-        return _Parsed(number, cells, data, extra)
+        return _Parsed(number, cells, data, family_cells)
 
-    def _prepare(self, item: _Parsed, existing: set[str]) -> _Row | None:
+    def _prepare(self, item: _Parsed, existing: set[str]) -> Row | None:
         def check_new(fingerprint: str) -> None:
             if fingerprint in existing:
                 raise duplicate_person()
@@ -219,23 +206,23 @@ class SeekerImport:
                         _bare(exc.detail_en), item.cells)
             return None
         self.seen[values["id_fingerprint"]] = item.number
-        return _Row(item.number, values)
+        return Row(item.number, values)
 
-    def _registered(self, numbers: list[str], fingerprints: list[str] | None = None) -> set[str]:
+    def _fingerprint(self, id_number: str) -> str:
+        # The number as `parse_resident_id` normalises it; an invalid one is reported by `prepare_seeker`.
+        return self.vault.fingerprint(normalize_text(id_number).upper())
+
+    def _registered(self, fingerprints: list[str]) -> set[str]:
         """Which of these people are registered already: one IN query."""
-        fingerprints = list(fingerprints or [])
-        for number in numbers:
-            try:
-                fingerprints.append(self.vault.fingerprint(parse_resident_id(number, today=self.today).number))
-            except InvalidValue:
-                continue
         if not fingerprints:
             return set()
         query = select(Seeker.id_fingerprint).where(col(Seeker.id_fingerprint).in_(fingerprints))
         return set(self.session.exec(query).all())
 
-    def _insert(self, rows: list[_Row]) -> list[_Row]:
+    def insert(self, rows: list[Row]) -> list[Row]:
         """Store rows (one executemany) and their outbox events; a person registered meanwhile is reported."""
+        if not rows:
+            return rows
         table = Seeker.__table__  # type: ignore[attr-defined]
         params = [{**r.values, "station_id": self.station.id, "created_at": self.now, "updated_at": self.now}
                   for r in rows]
@@ -250,86 +237,51 @@ class SeekerImport:
             savepoint.commit()
         except IntegrityError:
             savepoint.rollback()
-            taken = self._registered([], [r.values["id_fingerprint"] for r in rows])
+            taken = self._registered([r.values["id_fingerprint"] for r in rows])
             if not taken:
                 raise
             for row in rows:
                 if row.values["id_fingerprint"] in taken:
                     err = duplicate_person()
                     self._error(row.number, "id_number", "duplicate_person", err.detail_zh, err.detail_en, None)
-            return self._insert([r for r in rows if r.values["id_fingerprint"] not in taken])
+            return self.insert([r for r in rows if r.values["id_fingerprint"] not in taken])
         for row in rows:
             row.id = ids[row.values["id_fingerprint"]]
         self.report.stored += len(rows)
         return rows
 
-    def _family_of(self, number: int, extra: dict[str, Any], *, bad: bool = False) -> _Family | None:
-        key = extra.get("family_key")
+    def mark(self) -> tuple[int, int]:
+        return self.report.mark()
+
+    def rewind(self, mark: tuple[int, int], *, keep_errors: bool = False) -> None:
+        self.report.rewind(mark, keep_errors=keep_errors)
+
+    def _family_of(self, family_cells: dict[str, Any]) -> Family | None:
+        key = family_cells.get("family_key")
         if not key:
             return None
-        family = self.families.setdefault(str(key), _Family())
-        if "family_kind" in extra:
-            family.kinds.add(extra["family_kind"])
-        family.dormitory = family.dormitory or bool(extra.get("family_dormitory"))
-        if extra.get("family_together") is False:
-            family.together = False
-        if bad:
-            family.bad.append(number)
-            family.all_rows.append(number)
+        family = self.families.setdefault(str(key), Family())
+        family.note(family_cells)
         return family
 
     def _families(self) -> None:
         self.report.families_found = len(self.families)
+        good = []
         for key, family in self.families.items():
-            problem = self._family_problem(key, family)
-            if problem is None and self.writing:
-                problem = self._store_family(family)
-            if problem is not None:
-                rule, zh, en = problem
-                self.report.bad_families.add(key)
-                for number in sorted(family.all_rows):
-                    self._error(number, "family_key", rule, f"家庭 {key}：{zh}", f"family {key}: {en}", None)
-            elif self.writing:
-                self.report.families_created += 1
+            problem = problem_of(family)
+            if problem is None:
+                good.append((key, family))
+            else:
+                self.family_error(key, family, problem)
+        if self.writing:
+            assert self.station.id is not None
+            self.report.families_created = store_families(self, self.station.id, good, self.options.chunk_rows)
 
-    def _family_problem(self, key: str, family: _Family) -> tuple[str, str, str] | None:
-        if family.bad:
-            rows = "、".join(str(n) for n in sorted(family.bad))
-            return ("family_member_invalid", f"第 {rows} 行有错误，整个家庭未导入",
-                    f"row(s) {rows} have errors; the family is not imported")
-        if len(family.kinds) != 1:
-            if family.kinds:
-                return ("family_kind_conflict", "成员填写的亲情岗位不一致", "members give different family kinds")
-            return ("family_kind_missing", "请填写亲情岗位（夫妻/父子/兄弟/其他）", "the family kind is missing")
-        kind = next(iter(family.kinds))
-        if not 2 <= len(family.rows) <= 4:
-            return ("family_size", f"家庭应有2至4人，实际 {len(family.rows)} 人",
-                    f"a family has 2 to 4 members, got {len(family.rows)}")
-        members = [Seeker(sex=r.values["sex"], birth_date=r.values["birth_date"]) for r in family.rows]
-        try:
-            check_composition(kind, members, family.dormitory)
-        except AppError as exc:
-            return (exc.rule or exc.code, exc.detail_zh.removeprefix("member_ids："), exc.detail_en)
-        return None
-
-    def _store_family(self, family: _Family) -> tuple[str, str, str] | None:
-        savepoint = self.session.begin_nested()
-        stored = self._insert(family.rows)
-        if len(stored) != len(family.rows):
-            savepoint.rollback()
-            self.report.stored -= len(stored)
-            return ("family_member_invalid", "有成员已登记，整个家庭未导入", "a member is already registered")
-        assert self.station.id is not None
-        data = FamilyCreate(kind=next(iter(family.kinds)), member_ids=[r.id for r in stored if r.id],
-                            needs_couple_dormitory=family.dormitory, must_stay_together=family.together)
-        try:
-            create_family(self.session, self.station.id, data)
-        except AppError as exc:
-            savepoint.rollback()
-            self.report.stored -= len(stored)
-            return (exc.rule or exc.code, exc.detail_zh, exc.detail_en)
-        savepoint.commit()
-        return None
+    def family_error(self, key: str, family: Family, problem: tuple[str, str, str]) -> None:
+        rule, zh, en = problem
+        self.report.bad_families.add(key)
+        for number in sorted(family.all_rows):
+            self._error(number, "family_key", rule, f"家庭 {key}：{zh}", f"family {key}: {en}", None)
 
     def _error(self, number: int, key: str, rule: str, zh: str, en: str, cells: list[Any] | None) -> None:
         column = self.cmap.columns.get(key)

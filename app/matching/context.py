@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -128,6 +129,11 @@ class MatchContext:
         work = work or self.region_coords.get(district_code)
         if home is None or work is None:
             return None
-        lat1, lon1, lat2, lon2 = map(math.radians, (home[0], home[1], work[0], work[1]))
-        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-        return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+        return _great_circle_km(home[0], home[1], work[0], work[1])
+
+
+@functools.lru_cache(maxsize=65536)
+def _great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))

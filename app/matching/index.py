@@ -190,12 +190,8 @@ class MatchIndex:
             k=k,
             min_tenths=min_tenths(min_score),
         )
-        results = []
-        for seeker_id, tenths in found:
-            seeker = self.seekers.profile(seeker_id)
-            assert seeker is not None
-            results.append(self._exact(seeker, vacancy, tenths))
-        return results
+        seekers = self.seekers.profiles([seeker_id for seeker_id, _ in found])
+        return [self._exact(seeker, vacancy, tenths) for seeker, (_, tenths) in zip(seekers, found, strict=True)]
 
     def _hits(self, seeker: SeekerProfile, min_score: float) -> tuple[VacancyHits, I64]:
         hits = scan_vacancies(self.vacancies, seeker, self.ctx)

@@ -6,6 +6,7 @@ what the engine needs to decide and explain a match, nothing more: names and ID 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ def skill_claims(rows: Iterable[Mapping[str, Any]]) -> tuple[SkillClaim, ...]:
     return tuple(claims)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_certificate(name: str) -> str:
     """Certificates are compared by this key: full-width folded, case and spaces ignored."""
     return "".join(unicodedata.normalize("NFKC", name).lower().split())
@@ -138,8 +140,7 @@ class FamilyProfile:
         return (self.kind,) if self.kind in POST_KINDS else POST_KINDS
 
 
-@dataclass(frozen=True, slots=True)
-class MatchPart:
+class MatchPart(NamedTuple):
     key: str
     points: float
     max_points: float

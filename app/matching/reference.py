@@ -89,6 +89,7 @@ def score_pair(
     if family is not None and family.id != seeker.family_id:
         raise ValueError(f"family {family.id} is not seeker {seeker.id}'s family")
     weights = ctx.weights.tenths
+    taxonomy = ctx.taxonomy
     free_dorms = employer.free_couple_dormitories if employer is not None else 0
 
     # -- hard filters --
@@ -96,9 +97,10 @@ def score_pair(
         return None
     if not (seeker.active and seeker.consent_matching):
         return None
-    held = {normalise_certificate(name) for name in seeker.certificates}
-    if any(normalise_certificate(name) not in held for name in vacancy.certificates):
-        return None
+    if vacancy.certificates:
+        held = {normalise_certificate(name) for name in seeker.certificates}
+        if any(normalise_certificate(name) not in held for name in vacancy.certificates):
+            return None
     if vacancy.caring_post and not seeker.registered_poor:
         return None
     kinds = family.post_kinds if family is not None else ()
@@ -107,24 +109,21 @@ def score_pair(
         return None
 
     # -- skills: the best claim towards the vacancy's occupation --
-    need = requirements(vacancy, ctx.taxonomy)
+    need = requirements(vacancy, taxonomy)
     if need.main.key is None:
         return None
+    claims = [(claim, resolve_skill(claim.text, taxonomy)) for claim in seeker.skills]
     best = None
     best_points = -1
-    unrecognised: list[str] = []
-    for claim in seeker.skills:
-        resolved = resolve_skill(claim.text, ctx.taxonomy)
-        if resolved.method == "unknown":
-            unrecognised.append(claim.text)
+    for claim, resolved in claims:
         if resolved.key is None:
             continue
-        relatedness = key_relatedness(resolved.key, need.main.key, ctx.taxonomy)
+        relatedness = key_relatedness(resolved.key, need.main.key, taxonomy)
         if relatedness <= 0:
             continue
         quality = points.quality(claim.level, claim.years, need.level, need.years)
         earned = points.claim_points(weights.skills_main, relatedness, resolved.credit, quality)
-        if earned > best_points:
+        if earned > best_points:  # the first of equally good claims explains the match
             best, best_points = (claim, resolved, relatedness), earned
     if best is None:
         return None  # rule 6: no occupation in common
@@ -132,9 +131,7 @@ def score_pair(
     covered = []
     missing = []
     for skill, level in need.others:
-        if any(
-            resolve_skill(c.text, ctx.taxonomy).key == skill.key and c.level >= level for c in seeker.skills
-        ):
+        if any(r.key == skill.key and c.level >= level for c, r in claims):
             covered.append(skill)
         else:
             missing.append((skill, level))
@@ -144,64 +141,49 @@ def score_pair(
         claim=claim,
         resolved=resolved,
         relatedness=relatedness,
-        relation=relation_reason(resolved.key, need.main.key, ctx.taxonomy) if resolved.key is not None else None,
+        relation=relation_reason(resolved.key, need.main.key, taxonomy) if relatedness < 100 else None,
         required_level=need.level,
         required_years=need.years,
         covered=covered,
         missing=missing,
-        unrecognised=[text for text in unrecognised if text != claim.text],
+        unrecognised=[c.text for c, r in claims if r.method == "unknown" and c is not claim],
     )
 
-    # -- location --
+    # -- location: preferred districts; the distance from home is shown, not scored --
     district = ctx.name(vacancy.district_code)
     has_preferences = bool(seeker.preferred_districts)
     preferred = vacancy.district_code in seeker.preferred_districts
-    location_pct = points.location_pct(has_preferences, preferred)
+    location_tenths = points.part_points(weights.location, points.location_pct(has_preferences, preferred))
     km = ctx.distance_km(seeker.origin_code, vacancy.district_code, vacancy.latitude, vacancy.longitude)
 
     # -- pairing (结对帮扶): the county's own pairing, else its prefecture's --
     paired = ctx.pairing_origin(vacancy.district_code, seeker.origin_code, seeker.origin_parent_code)
+    pairing_tenths = points.part_points(weights.pairing, 100 if paired else 0)
 
     # -- pay, start, family --
     pay_pct = points.pay_pct(seeker.expected_pay, vacancy.pay_min, vacancy.pay_max)
     start_pct = points.start_pct(seeker.available_from, vacancy.start_date, ctx.today)
     vacancy_slots = vacancy.post_slots(kinds)
     family_pct = points.family_pct(family, vacancy_slots, offered, free_dorms)
+    pay_tenths = points.part_points(weights.pay, pay_pct)
+    start_tenths = points.part_points(weights.start, start_pct)
+    family_tenths = points.part_points(weights.family, family_pct)
 
+    origin = ctx.name(seeker.origin_code)
     parts = (
-        _part("skills", skills_tenths, weights.skills, skills_reason),
-        _part(
-            "location",
-            points.part_points(weights.location, location_pct),
-            weights.location,
-            reasons.location_reason(district, has_preferences, preferred, km),
-        ),
-        _part(
-            "pairing",
-            points.part_points(weights.pairing, 100 if paired else 0),
-            weights.pairing,
-            reasons.pairing_reason(district, ctx.name(seeker.origin_code), ctx.name(paired) if paired else None),
-        ),
-        _part(
-            "pay",
-            points.part_points(weights.pay, pay_pct),
-            weights.pay,
-            reasons.pay_reason(seeker.expected_pay, vacancy.pay_min, vacancy.pay_max, pay_pct),
-        ),
-        _part(
-            "start",
-            points.part_points(weights.start, start_pct),
-            weights.start,
-            reasons.start_reason(seeker.available_from, vacancy.start_date, ctx.today, start_pct),
-        ),
-        _part(
-            "family",
-            points.part_points(weights.family, family_pct),
-            weights.family,
-            reasons.family_reason(family, vacancy_slots, offered, free_dorms, family_pct),
-        ),
+        MatchPart("skills", skills_tenths / 10, weights.skills / 10, skills_reason),
+        MatchPart("location", location_tenths / 10, weights.location / 10,
+                  reasons.location_reason(district, has_preferences, preferred, km)),
+        MatchPart("pairing", pairing_tenths / 10, weights.pairing / 10,
+                  reasons.pairing_reason(district, origin, ctx.name(paired) if paired else None)),
+        MatchPart("pay", pay_tenths / 10, weights.pay / 10,
+                  reasons.pay_reason(seeker.expected_pay, vacancy.pay_min, vacancy.pay_max, pay_pct)),
+        MatchPart("start", start_tenths / 10, weights.start / 10,
+                  reasons.start_reason(seeker.available_from, vacancy.start_date, ctx.today, start_pct)),
+        MatchPart("family", family_tenths / 10, weights.family / 10,
+                  reasons.family_reason(family, vacancy_slots, offered, free_dorms, family_pct)),
     )
-    total = sum(round(part.points * 10) for part in parts)
+    total = skills_tenths + location_tenths + pairing_tenths + pay_tenths + start_tenths + family_tenths
     return Match(
         seeker_id=seeker.id,
         vacancy_id=vacancy.id,
@@ -210,10 +192,6 @@ def score_pair(
         parts=parts,
         caring=vacancy.caring_post,
     )
-
-
-def _part(key: str, tenths: int, max_tenths: int, reason: str) -> MatchPart:
-    return MatchPart(key=key, points=tenths / 10, max_points=max_tenths / 10, reason_zh=reason)
 
 
 # --- rankings over a whole population ---------------------------------------------------------------

@@ -100,45 +100,51 @@ class SeekerStore:
     def rows(self, ids: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
         return self.row_of.raw[ids]
 
-    def decode(self, row: int) -> SeekerProfile:
-        """The profile as stored, rebuilt from the columns (preferred districts in bit order)."""
+    def decode(self, rows: Sequence[int]) -> list[SeekerProfile]:
+        """Profiles as stored, rebuilt from the columns (preferred districts in bit order)."""
+        index = np.asarray(rows, dtype=np.int64)
         b = self.base
-        start, n = int(b["claim_start"][row]), int(b["claim_n"][row])
-        texts = self.vocab.texts.values
-        skills = tuple(
-            SkillClaim(str(texts[int(t)]), int(level), int(years))
-            for t, level, years in zip(
-                self.claim_text.view[start : start + n],
-                self.claim_level.view[start : start + n],
-                self.claim_years.view[start : start + n],
-                strict=True,
+        col = {name: b[name][index].tolist() for name in BASE_DTYPES}
+        claims = segments(b["claim_start"][index], b["claim_n"][index])
+        texts = self.claim_text.view[claims].tolist()
+        levels = self.claim_level.view[claims].tolist()
+        years = self.claim_years.view[claims].tolist()
+        certs = self.cert_name.view[segments(b["cert_start"][index], b["cert_n"][index])].tolist()
+        text_of, cert_of, region_of = self.vocab.texts.values, self.vocab.cert_names.values, self.vocab.regions.values
+        profiles = []
+        at = cat = 0
+        for i in range(len(index)):
+            n, cn = col["claim_n"][i], col["cert_n"][i]
+            family, pay, avail = col["family"][i], col["pay"][i], col["avail"][i]
+            profiles.append(
+                SeekerProfile(
+                    id=col["id"][i],
+                    station_id=col["station"][i],
+                    origin_code=str(region_of[col["origin"][i]]),
+                    origin_parent_code=region_of[col["parent"][i]],
+                    registered_poor=bool(col["flags"][i] & POOR),
+                    skills=tuple(
+                        SkillClaim(str(text_of[texts[j]]), levels[j], years[j]) for j in range(at, at + n)
+                    ),
+                    certificates=frozenset(str(cert_of[c]) for c in certs[cat : cat + cn]),
+                    preferred_districts=self.vocab.district_codes(col["dmask"][i]),
+                    expected_pay=None if pay < 0 else pay,
+                    available_from=None if avail == 0 else date.fromordinal(avail),
+                    active=bool(col["active"][i]),
+                    consent_matching=bool(col["consent"][i]),
+                    family_id=None if family < 0 else family,
+                )
             )
-        )
-        cstart, cn = int(b["cert_start"][row]), int(b["cert_n"][row])
-        names = self.vocab.cert_names.values
-        regions = self.vocab.regions.values
-        family = int(b["family"][row])
-        pay = int(b["pay"][row])
-        avail = int(b["avail"][row])
-        return SeekerProfile(
-            id=int(b["id"][row]),
-            station_id=int(b["station"][row]),
-            origin_code=str(regions[int(b["origin"][row])]),
-            origin_parent_code=regions[int(b["parent"][row])],
-            registered_poor=bool(b["flags"][row] & POOR),
-            skills=skills,
-            certificates=frozenset(str(names[int(i)]) for i in self.cert_name.view[cstart : cstart + cn]),
-            preferred_districts=self.vocab.district_codes(int(b["dmask"][row])),
-            expected_pay=None if pay < 0 else pay,
-            available_from=None if avail == 0 else date.fromordinal(avail),
-            active=bool(b["active"][row]),
-            consent_matching=bool(b["consent"][row]),
-            family_id=None if family < 0 else family,
-        )
+            at, cat = at + n, cat + cn
+        return profiles
 
     def profile(self, seeker_id: int) -> SeekerProfile | None:
         row = self.row(seeker_id)
-        return None if row < 0 else self.decode(row)
+        return None if row < 0 else self.decode([row])[0]
+
+    def profiles(self, seeker_ids: Sequence[int]) -> list[SeekerProfile]:
+        """Profiles of seekers known to be stored (the ids a query just returned)."""
+        return self.decode([self.row(seeker_id) for seeker_id in seeker_ids])
 
     # -- writes --
 

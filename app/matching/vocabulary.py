@@ -58,7 +58,14 @@ class Vocabulary:
         return mask
 
     def district_codes(self, mask: int) -> tuple[str, ...]:
-        return tuple(str(self.districts.values[bit]) for bit in range(MASK_BITS) if mask >> bit & 1)
+        codes = []
+        bit = 0
+        while mask:
+            if mask & 1:
+                codes.append(str(self.districts.values[bit]))
+            mask >>= 1
+            bit += 1
+        return tuple(codes)
 
     # -- certificates --
 

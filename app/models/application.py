@@ -122,7 +122,7 @@ class ApplicationPublic(Output):
     employer_name: str | None = None
     placement_id: int | None = None
     # The transitions this caller may make next.
-    allowed: list[str] = []
-    history: list[ApplicationEventPublic] = []
+    allowed: list[str] = PField(default_factory=list)
+    history: list[ApplicationEventPublic] = PField(default_factory=list)
     # Only for the employer: what it may know about the applicant.
     candidate: SeekerForEmployer | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -85,7 +86,7 @@ class PlacementPublic(Output):
     stable: bool
     stable_on: date
     stable_long: bool
-    check_ins: list[CheckInPublic] = []
+    check_ins: list[CheckInPublic] = PField(default_factory=list)
 
 
 class FollowUp(Output):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field as PField
+from pydantic import StringConstraints
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -13,6 +14,8 @@ from app.clock import utcnow
 from app.models.common import Name, Output, RegionCode, ShortText, Skill, StrictInput
 
 SeekerStatus = Literal["active", "placed", "inactive"]
+# Quiet hours are whole minutes of the Asia/Shanghai day.
+HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class Seeker(SQLModel, table=True):
@@ -85,11 +88,15 @@ class SeekerUpdate(StrictInput):
     status: SeekerStatus | None = None
     consent_matching: bool | None = None
     consent_push: bool | None = None
+    quiet_start: HHMM | None = None
+    quiet_end: HHMM | None = None
 
 
 class SeekerSelfUpdate(StrictInput):
-    """What a seeker may change from the phone: preferences and consent, not identity or status."""
+    """What a seeker may change from the phone: preferences, quiet hours and consent, not identity or status."""
 
+    quiet_start: HHMM | None = None
+    quiet_end: HHMM | None = None
     preferred_districts: list[RegionCode] | None = PField(default=None, max_length=10)
     expected_pay: int | None = PField(default=None, ge=0, le=200000)
     available_from: date | None = None
@@ -122,6 +129,8 @@ class SeekerPublic(Output):
     consent_push: bool
     consent_push_at: datetime | None
     family_id: int | None
+    quiet_start: str
+    quiet_end: str
     created_at: datetime
     updated_at: datetime
 

@@ -87,10 +87,10 @@ class BatchPublic(Output):
     arrived_at: datetime | None
     arrived_on: date | None
     created_at: datetime
-    passengers: list[PassengerPublic] = []
+    passengers: list[PassengerPublic] = PField(default_factory=list)
 
 
 class BatchPlanResult(Output):
     batches: list[BatchPublic]
     # Hired workers the plan could not seat, with why (a family larger than one vehicle).
-    unplaced: list[dict[str, object]] = []
+    unplaced: list[dict[str, object]] = PField(default_factory=list)

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -52,6 +52,8 @@ MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
 # Only a little of a receiver's answer is read: nobody needs it, and a huge one must not stall a sender.
 MAX_RESPONSE_BYTES = 64 * 1024
 DISABLED = "endpoint disabled"
+# How long a round waits for its own sends before it returns and lets the worker claim more.
+ROUND_BUDGET_SECONDS = 2.0
 
 Clock = Callable[[], datetime]
 
@@ -294,12 +296,41 @@ def heartbeat(engine: Engine, worker_id: str, pks: Sequence[int], now: datetime,
         ).rowcount)
 
 
+@dataclass
+class _Flight:
+    """Sends a worker has started and not yet recorded; they may outlive the round that started them."""
+
+    sends: dict[Future[Result], int] = field(default_factory=dict)
+    last_beat: float = field(default_factory=time.monotonic)
+
+
+_flights: dict[tuple[int, str], _Flight] = {}
+_flights_lock = threading.Lock()
+
+
+def _settle(engine: Engine, worker_id: str, flight: _Flight, clock: Clock, settings: Settings) -> int:
+    """Records the sends that have finished and renews the leases of those still running."""
+    done = [f for f in list(flight.sends) if f.done()]
+    for future in done:
+        del flight.sends[future]
+    if done:
+        record(engine, worker_id, [f.result() for f in done], clock(), settings.webhook_retry_schedule)
+    lease = settings.webhook_lease_seconds
+    if flight.sends and time.monotonic() - flight.last_beat >= max(0.05, lease / 3):
+        heartbeat(engine, worker_id, list(flight.sends.values()), clock(), lease)
+        flight.last_beat = time.monotonic()
+    return len(done)
+
+
 def deliver_due(engine: Engine, worker_id: str, *, batch: int = 50, now: datetime | None = None,
                 settings: Settings | None = None) -> int:
-    """Claims, sends and records one batch of due messages; returns how many were handled.
+    """Claims, sends and records one batch of due messages; returns how many outcomes were settled.
 
-    ``now`` moves this worker's clock (tests use it to make retries due); ``settings`` defaults to the
-    process settings and decides the vault key, lease, timeout and whether private addresses are allowed.
+    At most ``batch`` messages are in flight per worker. A round waits for its own sends for up to
+    ``ROUND_BUDGET_SECONDS``; a slower one keeps running (under heartbeat) and a later round records it,
+    so one slow receiver does not hold back every other endpoint. ``now`` moves this worker's clock (tests
+    use it to make retries due); ``settings`` defaults to the process settings and decides the vault key,
+    lease, timeout and whether private addresses are allowed.
     """
     settings = settings or get_settings()
     offset = (now - utcnow()) if now is not None else timedelta(0)
@@ -307,29 +338,28 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 50, now: datetim
     def clock() -> datetime:
         return utcnow() + offset
 
-    lease = settings.webhook_lease_seconds
-    schedule = settings.webhook_retry_schedule
-    pks = claim(engine, worker_id, batch, clock(), lease)
+    with _flights_lock:
+        flight = _flights.setdefault((id(engine), worker_id), _Flight())
+    settled = _settle(engine, worker_id, flight, clock, settings)
+    room = batch - len(flight.sends)
+    pks = claim(engine, worker_id, room, clock(), settings.webhook_lease_seconds) if room > 0 else []
     if not pks:
-        return 0
+        return settled
     jobs = _load_jobs(engine, worker_id, pks, settings, clock())
     skipped = [Result(job, clock()) for job in jobs if job.secrets is None]
     if skipped:
-        record(engine, worker_id, skipped, clock(), schedule)
+        record(engine, worker_id, skipped, clock(), settings.webhook_retry_schedule)
     runtime = _runtime(settings)
-    in_flight: dict[Future[Result], int] = {
-        runtime.pool.submit(send, runtime.client, job, settings.webhook_timeout_seconds, clock): job.pk
-        for job in jobs if job.secrets is not None
-    }
-    beat_every = max(0.05, lease / 3)
-    last_beat = time.monotonic()
-    pending: set[Future[Result]] = set(in_flight)
-    while pending:
-        # Fast answers are recorded together; a slow receiver holds back nobody else's result for long.
-        done, pending = wait(pending, timeout=min(0.25, beat_every), return_when=ALL_COMPLETED)
-        if done:
-            record(engine, worker_id, [f.result() for f in done], clock(), schedule)
-        if pending and time.monotonic() - last_beat >= beat_every:
-            heartbeat(engine, worker_id, [in_flight[f] for f in pending], clock(), lease)
-            last_beat = time.monotonic()
-    return len(jobs)
+    mine: set[Future[Result]] = set()
+    for job in jobs:
+        if job.secrets is not None:
+            future = runtime.pool.submit(send, runtime.client, job, settings.webhook_timeout_seconds, clock)
+            flight.sends[future] = job.pk
+            mine.add(future)
+    deadline = time.monotonic() + ROUND_BUDGET_SECONDS
+    while mine and time.monotonic() < deadline:
+        # Fast answers are recorded together, in one transaction per quarter second at most.
+        _, mine = wait(mine, timeout=min(0.25, max(0.0, deadline - time.monotonic())),
+                       return_when=ALL_COMPLETED)
+        settled += _settle(engine, worker_id, flight, clock, settings)
+    return settled + len(skipped)

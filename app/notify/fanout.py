@@ -37,7 +37,7 @@ class MatchLike(Protocol):
     score: float
 
     @property
-    def reasons(self) -> list[str]: ...
+    def reasons_zh(self) -> Sequence[str]: ...
 
 
 class FamilyMatchLike(Protocol):
@@ -96,7 +96,7 @@ class FanOut:
             if seeker is None:
                 continue
             entry = {"seeker_id": seeker.id, "name": seeker.name, "score": match.score, "rank": rank,
-                     "reasons": list(match.reasons), "family_id": seeker.family_id}
+                     "reasons": list(match.reasons_zh), "family_id": seeker.family_id}
             by_station[seeker.station_id].append(entry)
             if seeker.family_id is not None:
                 families[seeker.station_id].add(seeker.family_id)
@@ -111,7 +111,7 @@ class FanOut:
             enqueue(self.session, "station", station_id, "match.station_digest",
                     self._webhook_digest(job, entries, families[station_id]))
         shortlist = [
-            {"rank": rank, "score": m.score, "reasons": list(m.reasons),
+            {"rank": rank, "score": m.score, "reasons": list(m.reasons_zh),
              "seeker": employer_view(self.session, seeker).model_dump(mode="json")}
             for rank, m in enumerate(matches[: self.settings.shortlist_size], start=1)
             if (seeker := self.session.get(Seeker, m.seeker_id)) is not None
@@ -139,7 +139,7 @@ class FanOut:
             if vacancy is None or employer is None or vacancy.id is None:
                 continue
             job = self._job_summary(vacancy, employer)
-            jobs.append({**job, "score": match.score, "rank": rank, "reasons": list(match.reasons)})
+            jobs.append({**job, "score": match.score, "rank": rank, "reasons": list(match.reasons_zh)})
             if seeker.consent_push and self._first_time(seeker, vacancy.id, vacancy_version(vacancy)):
                 push_to_seeker(self.session, seeker, self._job_push(event, job, match, rank),
                                self.settings.push_daily_cap)
@@ -240,7 +240,7 @@ class FanOut:
         return {
             "event_id": event.id, "kind": "job.match", "rank": rank, "score": match.score,
             "vacancy_id": job["id"], "title": f"{job['title']} · {job['employer']}（{job['district']}）",
-            "body": {**job, "score": match.score, "reasons": list(match.reasons)},
+            "body": {**job, "score": match.score, "reasons": list(match.reasons_zh)},
         }
 
     def _webhook_digest(self, job: dict[str, Any], entries: list[dict[str, Any]], families: set[int]) -> dict[str, Any]:

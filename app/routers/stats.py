@@ -54,7 +54,8 @@ def employment(_: AdminCaller, session: SessionDep, f: Filters, format: Format =
 
 @router.get("/posts", summary="Caring posts and family posts opened and filled; couple dormitories used")
 def posts(_: AdminCaller, session: SessionDep, f: Filters, format: Format = "json") -> object:
-    return _answer("posts", "爱心岗位与亲情岗位", format, f, stats_posts.POST_COLUMNS, stats_posts.post_rows(session, f))
+    rows = stats_posts.post_rows(session, f)
+    return _answer("posts", "爱心岗位与亲情岗位", format, f, stats_posts.POST_COLUMNS, rows)
 
 
 @router.get("/funnel", summary="Pushed → read → applied → hired → arrived → stable, with conversions")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body
 
 from app.auth import SessionDep, StationOrAdmin
@@ -70,6 +72,6 @@ def depart(caller: StationOrAdmin, batch: OwnedBatch, session: SessionDep) -> ob
 @router.post("/{batch_id}/arrive", response_model=BatchPublic,
              summary="The batch arrived: every passenger still hired is marked arrived and their placement starts")
 def arrive(caller: StationOrAdmin, batch: OwnedBatch, session: SessionDep,
-           data: BatchArrival | None = Body(default=None)) -> object:
+           data: Annotated[BatchArrival | None, Body()] = None) -> object:
     arrived_on = data.arrived_on if data else None
     return transport.batch_public(session, transport.advance(session, caller, batch, "arrived", arrived_on))

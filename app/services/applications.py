@@ -53,9 +53,10 @@ def apply(session: Session, caller: Caller, data: ApplicationCreate) -> Applicat
 def apply_as_family(session: Session, caller: Caller, data: FamilyApplicationCreate) -> list[Application]:
     family = session.get(Family, data.family_id)
     if family is None or not (caller.is_admin or caller.station_id == family.station_id):
-        raise ValidationFailed(f"family_id：未找到家庭 {data.family_id}", f"family_id: family {data.family_id} not found",
-                               field="family_id", rule="family_not_found")
-    members = {s.id: s for s in session.exec(select(Seeker).where(Seeker.family_id == family.id)).all()}
+        raise ValidationFailed(f"family_id：未找到家庭 {data.family_id}",
+                               f"family_id: family {data.family_id} not found", field="family_id",
+                               rule="family_not_found")
+    members = {int(s.id or 0): s for s in session.exec(select(Seeker).where(Seeker.family_id == family.id)).all()}
     chosen = [m.seeker_id for m in data.members]
     if sorted(chosen) != sorted(members):
         raise ValidationFailed("members：须为家庭的每位成员各选一个岗位", "members: one vacancy for every member",

@@ -1,6 +1,6 @@
 """Workbook exports: a station's seekers, families, applications and placements; an employer's applicants.
 
-Written with openpyxl's write-only mode from rows fetched in batches, so a station with a hundred
+Streamed into the workbook from rows fetched in batches, so a station with a hundred
 thousand seekers exports in bounded memory. ID and phone numbers (and registered-poor evidence) are
 masked unless the owning station asks for the full export, which is audited. An employer's sheet holds
 only what an employer may know of a seeker (张*, age, origin, skills): never numbers or poverty status.
@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
@@ -22,6 +19,7 @@ from app.auth import Caller
 from app.clock import today_shanghai
 from app.db import metadata
 from app.imports.columns import FAMILY_KIND_ZH
+from app.imports.xlsx import STYLE_BOLD, WorkbookWriter
 from app.models.employer import Employer
 from app.models.station import Station
 from app.pii import Vault
@@ -47,7 +45,7 @@ def station_workbook(session: Session, vault: Vault, caller: Caller, station: St
     if full:
         audit(session, caller, "station.export_full", "station", station.id,
               "full export: ID and phone numbers of all the station's seekers")
-    workbook = Workbook(write_only=True)
+    workbook = WorkbookWriter(out)
     _sheet(workbook, "求职者", SEEKER_HEADER, _seeker_rows(session, vault, station, full))
     _sheet(workbook, "家庭", ("家庭编号", "亲情岗位", "成员编号", "成员姓名", "必须同企业", "需要夫妻宿舍", "登记时间"),
            _family_rows(session, station))
@@ -60,13 +58,13 @@ def station_workbook(session: Session, vault: Vault, caller: Caller, station: St
         _sheet(workbook, "安置记录", ("安置编号", "求职者编号", "姓名", "企业", "岗位名称", "到岗日期", "状态",
                                    "离职日期", "离职原因"), _placement_rows(session, station))
         sheets.append("安置记录")
-    workbook.save(out)
+    workbook.close()
     return sheets
 
 
 def applicants_workbook(session: Session, employer: Employer, out: IO[bytes]) -> None:
     application, seeker, vacancy, region = (_table(n) for n in ("application", "seeker", "vacancy", "region"))
-    workbook = Workbook(write_only=True)
+    workbook = WorkbookWriter(out)
     header = ("申请编号", "岗位编号", "岗位名称", "求职者编号", "称呼", "年龄", "户籍地", "技能", "证书", "亲情岗位",
               "状态", "到岗日期", "申请时间")
     rows: Iterator[Sequence[Any]] = iter(())
@@ -93,7 +91,7 @@ def applicants_workbook(session: Session, employer: Employer, out: IO[bytes]) ->
 
         rows = applicant_rows()
     _sheet(workbook, "应聘者", header, rows)
-    workbook.save(out)
+    workbook.close()
 
 
 def _seeker_rows(session: Session, vault: Vault, station: Station, full: bool) -> Iterator[Sequence[Any]]:
@@ -169,17 +167,11 @@ def _stream(session: Session, query: Any) -> Iterator[Any]:
     yield from session.execute(query.execution_options(yield_per=_BATCH))
 
 
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
-    sheet = workbook.create_sheet(title)
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append(list(row))
+def _sheet(workbook: WorkbookWriter, title: str, header: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
+    with workbook.sheet(title, widths=[14] * len(header)) as sheet:
+        sheet.append(list(header), dict.fromkeys(range(len(header)), STYLE_BOLD))
+        for row in rows:
+            sheet.append(list(row))
 
 
 def _skills(skills: list[dict[str, Any]] | None) -> str:

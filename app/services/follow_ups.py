@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.models.application import Application
@@ -41,10 +42,10 @@ def checkpoint(arrived_on: date, check_ins: list[date], today: date) -> tuple[in
 
 
 def follow_ups(session: Session, station_id: int | None, today: date) -> list[FollowUp]:
-    query = select(Placement).where(
-        (Placement.status == "active") & (col(Placement.arrived_on) <= today)
-        | (Placement.status == "left") & (col(Placement.left_on) >= today - timedelta(days=LEFT_RECENT_DAYS))
-    )
+    query = select(Placement).where(or_(
+        and_(col(Placement.status) == "active", col(Placement.arrived_on) <= today),
+        and_(col(Placement.status) == "left", col(Placement.left_on) >= today - timedelta(days=LEFT_RECENT_DAYS)),
+    ))
     if station_id is not None:
         query = query.where(Placement.station_id == station_id)
     placements = list(session.exec(query).all())
@@ -53,7 +54,7 @@ def follow_ups(session: Session, station_id: int | None, today: date) -> list[Fo
     ids = [p.id for p in placements]
     check_ins: dict[int, list[date]] = defaultdict(list)
     for placement_id, checked_on in session.exec(
-        select(CheckIn.placement_id, CheckIn.checked_on).where(col(CheckIn.placement_id).in_(ids))
+        select(col(CheckIn.placement_id), col(CheckIn.checked_on)).where(col(CheckIn.placement_id).in_(ids))
     ).all():
         check_ins[placement_id].append(checked_on)
     context = _Context(session, placements)

@@ -92,6 +92,11 @@ class MatchService:
         logger.info("match index built: %d seekers in %.1f s", index.seeker_count, time.perf_counter() - started)
         return index
 
+    def reset(self) -> None:
+        """Forget the index; the next query rebuilds it (rows deleted behind its back, as tests do)."""
+        with self._lock:
+            self._index = None
+
     @property
     def index(self) -> MatchIndex:
         if self._index is None:

@@ -19,7 +19,6 @@ from app.notify.outbox import record_event
 from app.services.places import give_back_dormitory
 from app.settings import get_settings
 
-
 # -- stable employment: pure functions of a placement and a day --------------------------------------
 
 def stable_on(arrived_on: date) -> date:
@@ -97,8 +96,8 @@ def record_check_in(session: Session, caller: Caller, placement: Placement, data
             raise ValidationFailed("reason：离职须注明原因", "reason: required when a worker left",
                                    field="reason", rule="missing")
         if left_on < placement.arrived_on or left_on > checked_on:
-            raise ValidationFailed("left_on：离职日期须在到岗日与回访日之间", "left_on: between arrival and the check-in",
-                                   field="left_on", rule="date_range")
+            raise ValidationFailed("left_on：离职日期须在到岗日与回访日之间",
+                                   "left_on: between arrival and the check-in", field="left_on", rule="date_range")
     check_in = CheckIn(
         placement_id=placement.id, checked_on=checked_on, outcome=data.outcome, left_on=left_on,  # type: ignore[arg-type]
         reason=data.reason, note=data.note, responsible_person_id=person_id, actor_role=caller.role,

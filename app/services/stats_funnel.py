@@ -30,11 +30,11 @@ def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
     regions = Regions(session)
     origins = regions.under(f.origin_code) if f.origin_code else None
     origin_clause = col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true()
-    district_clause = Vacancy.district_code == f.district_code if f.district_code else true()
-    employer_clause = Vacancy.employer_id == f.employer_id if f.employer_id is not None else true()
+    district_clause = col(Vacancy.district_code) == f.district_code if f.district_code else true()
+    employer_clause = col(Vacancy.employer_id) == f.employer_id if f.employer_id is not None else true()
 
     pushes = (
-        select(func.count(), func.count(Notification.read_at))
+        select(func.count(), func.count(col(Notification.read_at)))
         .select_from(Notification)
         .join(Seeker, col(Seeker.id) == Notification.recipient_id)
         .where(Notification.recipient_role == "seeker", col(Notification.kind).in_(PUSH_KINDS))
@@ -64,7 +64,7 @@ def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
     stable_days = get_settings().stable_days
     arrived = stable = 0
     for arrived_on, left_on in session.exec(
-        select(Placement.arrived_on, Placement.left_on).where(col(Placement.application_id).in_(applications))
+        select(col(Placement.arrived_on), col(Placement.left_on)).where(col(Placement.application_id).in_(applications))
     ).all():
         if arrived_on > f.period.end:
             continue

@@ -56,7 +56,8 @@ def counts_by_origin(session: Session, regions: Regions, f: StatsFilter, since: 
     as_of = f.period.end
     origins = regions.under(f.origin_code) if f.origin_code else None
     counts: dict[str, _Counts] = defaultdict(_Counts)
-    seeker_query = select(Seeker.id, Seeker.origin_code, Seeker.registered_poor, Seeker.created_at).where(
+    seeker_query = select(col(Seeker.id), col(Seeker.origin_code), col(Seeker.registered_poor),
+                          col(Seeker.created_at)).where(
         col(Seeker.created_at) < f.period.end_at)
     if origins is not None:
         seeker_query = seeker_query.where(col(Seeker.origin_code).in_(sorted(origins)))
@@ -66,13 +67,13 @@ def counts_by_origin(session: Session, regions: Regions, f: StatsFilter, since: 
         c.registered_poor += int(bool(poor))
         c.registered_in_period += int(f.period.contains_moment(created_at))
     placement_query = (
-        select(Placement.seeker_id, Seeker.origin_code, Placement.arrived_on, Placement.left_on)
+        select(col(Placement.seeker_id), col(Seeker.origin_code), col(Placement.arrived_on), col(Placement.left_on))
         .join(Seeker, col(Seeker.id) == Placement.seeker_id)
         .join(Vacancy, col(Vacancy.id) == Placement.vacancy_id)
         .where(col(Placement.arrived_on) <= as_of)
         .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
-        .where(Vacancy.district_code == f.district_code if f.district_code else true())
-        .where(Placement.employer_id == f.employer_id if f.employer_id is not None else true())
+        .where(col(Vacancy.district_code) == f.district_code if f.district_code else true())
+        .where(col(Placement.employer_id) == f.employer_id if f.employer_id is not None else true())
     )
     stable_days, long_days = settings.stable_days, settings.stable_long_days
     for seeker_id, origin, arrived_on, left_on in session.exec(placement_query).all():

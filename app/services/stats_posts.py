@@ -37,8 +37,8 @@ def post_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
     query = select(Vacancy).where(Vacancy.status != "draft", col(Vacancy.created_at) < f.period.end_at)
     if f.period.start_at is not None:
         query = query.where(col(Vacancy.created_at) >= f.period.start_at)
-    query = query.where(Vacancy.district_code == f.district_code if f.district_code else true())
-    query = query.where(Vacancy.employer_id == f.employer_id if f.employer_id is not None else true())
+    query = query.where(col(Vacancy.district_code) == f.district_code if f.district_code else true())
+    query = query.where(col(Vacancy.employer_id) == f.employer_id if f.employer_id is not None else true())
     rows: dict[str, dict[str, int]] = defaultdict(lambda: {k: 0 for k, _ in POST_COLUMNS[2:]})
     for v in session.exec(query).all():
         row = rows[v.district_code]
@@ -48,16 +48,17 @@ def post_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
         for kind in KINDS:
             row[f"{kind}_opened"] += int((v.family_posts or {}).get(kind, 0))
             row[f"{kind}_filled"] += int((v.family_posts_used or {}).get(kind, 0))
-    employers = select(Employer.district_code, func.sum(Employer.couple_dormitories),
-                       func.sum(Employer.couple_dormitories_used)).group_by(Employer.district_code)
-    employers = employers.where(Employer.district_code == f.district_code if f.district_code else true())
-    employers = employers.where(Employer.id == f.employer_id if f.employer_id is not None else true())
+    employers = select(col(Employer.district_code), func.sum(col(Employer.couple_dormitories)),
+                       func.sum(col(Employer.couple_dormitories_used))).group_by(col(Employer.district_code))
+    employers = employers.where(col(Employer.district_code) == f.district_code if f.district_code else true())
+    employers = employers.where(col(Employer.id) == f.employer_id if f.employer_id is not None else true())
     for district, total, used in session.exec(employers).all():
         rows[district]["dormitories"] += int(total or 0)
         rows[district]["dormitories_used"] += int(used or 0)
-    out = [{"district_code": code, "district": regions.name(code), **rows[code]} for code in sorted(rows)]
-    out.append({"district_code": "", "district": "合计",
-                **{k: sum(r[k] for r in out) for k, _ in POST_COLUMNS[2:]}})
+    out: list[dict[str, Any]] = [{"district_code": code, "district": regions.name(code), **rows[code]}
+                                 for code in sorted(rows)]
+    totals = {k: sum(rows[code][k] for code in rows) for k, _ in POST_COLUMNS[2:]}
+    out.append({"district_code": "", "district": "合计", **totals})
     return out
 
 
@@ -66,20 +67,21 @@ def transport_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
     regions = Regions(session)
     origins = regions.under(f.origin_code) if f.origin_code else None
     query = (
-        select(TransportBatch.id, TransportBatch.mode, TransportBatch.district_code, TransportPassenger.seeker_id)
+        select(col(TransportBatch.id), col(TransportBatch.mode), col(TransportBatch.district_code),
+               col(TransportPassenger.seeker_id))
         .join(TransportPassenger, col(TransportPassenger.batch_id) == TransportBatch.id)
         .join(Seeker, col(Seeker.id) == TransportPassenger.seeker_id)
         .join(Application, col(Application.id) == TransportPassenger.application_id)
         .where(TransportBatch.status == "arrived", col(TransportBatch.arrived_on) <= f.period.end)
         .where(col(TransportBatch.arrived_on) >= f.period.start if f.period.start else true())
         .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
-        .where(TransportBatch.district_code == f.district_code if f.district_code else true())
-        .where(Application.employer_id == f.employer_id if f.employer_id is not None else true())
+        .where(col(TransportBatch.district_code) == f.district_code if f.district_code else true())
+        .where(col(Application.employer_id) == f.employer_id if f.employer_id is not None else true())
     )
     batches: dict[tuple[str, str], set[int]] = defaultdict(set)
     people: dict[tuple[str, str], int] = defaultdict(int)
     for batch_id, mode, district, _seeker in session.exec(query).all():
-        batches[(mode, district)].add(batch_id)
+        batches[(mode, district)].add(int(batch_id or 0))
         people[(mode, district)] += 1
     rows: list[dict[str, Any]] = [
         {"mode": mode, "mode_name": MODE_ZH.get(mode, mode), "district_code": district,

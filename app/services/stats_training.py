@@ -77,7 +77,7 @@ def training_rows(session: Session, f: StatsFilter, limit: int = 20) -> list[dic
                 having[key] += 1
             elif need.skills & skills:
                 trainable[key] += 1
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, need in needs.items():
         shortage = max(0, need.places - having[key])
         if shortage == 0:

@@ -53,44 +53,64 @@ def worker_env(settings: Settings, var_dir: Path) -> dict[str, str]:
     return env
 
 
-# `jobmatch worker`, except that it waits for a line on stdin after its imports: the next worker starts
-# up while the current one delivers, so the suite spends its time killing workers, not importing modules.
-WORKER = ("import sys; from app.worker import run_worker\n"
-          "if sys.stdin.readline() == 'go\\n': run_worker()")
+# `jobmatch worker`, forked from a parent that has done the imports once (no threads, no connections yet):
+# each worker then starts in milliseconds, so the suite spends its time killing workers, not importing.
+ZYGOTE = """
+import os, signal, sys
+from app.worker import run_worker
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+for line in sys.stdin:
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        run_worker()
+        os._exit(0)
+    print(pid, flush=True)
+"""
 
 
 class Workers:
-    """Worker processes, each started ahead of its turn; whatever is left is killed at the end."""
+    """Starts worker processes on demand, kills them with SIGKILL, and leaves none behind."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.started: list[subprocess.Popen[bytes]] = []
-        self._next = self._spawn()
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
         # Output goes to a file, not a pipe: a chatty worker must never block on a full pipe.
-        with self.log.open("ab") as out:
-            proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=PROJECT_ROOT, env=self.env,
-                                    stdin=subprocess.PIPE, stdout=out, stderr=out)
-        self.started.append(proc)
-        return proc
+        with log.open("ab") as out:
+            self.zygote = subprocess.Popen([sys.executable, "-c", ZYGOTE], cwd=PROJECT_ROOT, env=env,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out)
+        self.pids: list[int] = []
 
-    def go(self, *, last: bool = False) -> subprocess.Popen[bytes]:
-        worker = self._next
-        if not last:
-            self._next = self._spawn()
-        assert worker.stdin is not None
-        worker.stdin.write(b"go\n")
-        worker.stdin.close()
-        return worker
+    def start(self) -> int:
+        assert self.zygote.stdin is not None and self.zygote.stdout is not None
+        self.zygote.stdin.write(b"go\n")
+        self.zygote.stdin.flush()
+        line = self.zygote.stdout.readline()
+        assert line, "the worker parent died"
+        self.pids.append(int(line))
+        return self.pids[-1]
+
+    @staticmethod
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def kill(self, pid: int) -> None:
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while self.alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def close(self) -> None:
-        for proc in self.started:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(timeout=10)
-            if proc.stdin and not proc.stdin.closed:
-                proc.stdin.close()
+        for pid in self.pids:
+            if self.alive(pid):
+                self.kill(pid)
+        for stream in (self.zygote.stdin, self.zygote.stdout):
+            if stream:
+                stream.close()
+        self.zygote.kill()
+        self.zygote.wait(timeout=10)
 
 
 def test_sigkill_at_random_moments_loses_nothing(world: World, engine: Engine, settings: Settings,
@@ -119,17 +139,17 @@ def test_sigkill_at_random_moments_loses_nothing(world: World, engine: Engine, s
     try:
         while kills < KILLS:
             before = len(receiver.snapshot())
-            worker = workers.go()
+            worker = workers.start()
             deadline = time.monotonic() + 20
             while len(receiver.snapshot()) == before and time.monotonic() < deadline:
-                time.sleep(0.01)
-            assert worker.poll() is None, log.read_text()[-2000:]
-            time.sleep(rng.uniform(0.0, 0.35))
+                time.sleep(0.005)
+            assert workers.alive(worker), log.read_text()[-2000:]
+            time.sleep(rng.uniform(0.0, 0.3))
             assert len(receiver.acked_ids()) < MESSAGES, f"all delivered after {kills} kills"
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=10)
+            workers.kill(worker)
             kills += 1
-        workers.go(last=True)
+        acked_before_final = len(receiver.acked_ids())
+        workers.start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if all(m.status != "pending" for m in messages(engine).values()):
@@ -150,5 +170,6 @@ def test_sigkill_at_random_moments_loses_nothing(world: World, engine: Engine, s
     assert all(len(found) == 1 for found in ids_per_notification.values()), "repeats reuse their webhook-id"
     assert len(ids_per_notification) == MESSAGES
     repeats = len([r for r in got if 200 <= r.status < 300]) - MESSAGES
-    print(f"\n{kills} kills, {len(got)} requests, {repeats} repeated deliveries, "
+    print(f"\n{kills} kills ({acked_before_final} acknowledged before the last worker), {len(got)} requests, "
+          f"{repeats} repeated deliveries, "
           f"{sum(1 for r in got if r.status >= 500)} transient failures")

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.clock import utcnow
 from app.models.webhook import WebhookAttempt, WebhookMessage
-from app.notify import webhooks
+from app.notify import delivery, webhooks
 from app.notify.delivery import Result, claim, deliver_due, record
 from app.notify.signing import sign
 from app.settings import Settings
@@ -292,6 +292,29 @@ def test_a_heartbeat_keeps_a_slow_send_from_being_taken_over(world: World, engin
     worker.join(timeout=10)
     assert one(engine).status == "delivered"
     assert len(receiver.snapshot()) == 1
+
+
+def test_a_slow_receiver_does_not_hold_back_other_endpoints(world: World, engine: Engine, hooks: Settings,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delivery, "ROUND_BUDGET_SECONDS", 0.3)
+    slow_owner, fast_owner = world.station(), world.station()
+    with Receiver() as slow, Receiver() as fast:
+        register(world, slow_owner, slow)
+        register(world, fast_owner, fast)
+        slow.answer = lambda _r, _n: Answer(204, sleep=1.5)
+        [slow_id] = queue(engine, slow_owner)
+        started = time.monotonic()
+        assert deliver_due(engine, "w1", settings=hooks) == 0  # the round returns; the send goes on
+        queue(engine, fast_owner, 5)
+        assert deliver_due(engine, "w1", settings=hooks) == 5
+        assert time.monotonic() - started < 1.2 and len(fast.snapshot()) == 5
+        assert messages(engine)[slow_id].status == "pending"
+        deadline = time.monotonic() + 10
+        while messages(engine)[slow_id].status == "pending" and time.monotonic() < deadline:
+            deliver_due(engine, "w1", settings=hooks)  # a later round records the slow send
+            time.sleep(0.05)
+    assert messages(engine)[slow_id].status == "delivered"
+    assert len(slow.snapshot()) == 1
 
 
 def test_two_workers_on_postgresql_never_send_the_same_message_at_once(world: World, engine: Engine,

@@ -80,7 +80,8 @@ def write_placements(engine: Engine, stories: list[Story], station: Actor, vacan
                 updated_at=_ts(s.arrived))).inserted_primary_key[0]
             for status, back in (("applied", 20), ("hired", 10), ("arrived", 0)):
                 conn.execute(insert(_t("application_event")).values(
-                    application_id=app_id, to_status=status, actor_role="employer", at=_ts(s.arrived - timedelta(days=back))))
+                    application_id=app_id, to_status=status, actor_role="employer",
+                    at=_ts(s.arrived - timedelta(days=back))))
             conn.execute(insert(_t("placement")).values(
                 application_id=app_id, seeker_id=s.seeker_id, vacancy_id=vacancies[s.district],
                 employer_id=s.employer, station_id=station.id, arrived_on=s.arrived,

@@ -46,7 +46,7 @@ def _reach(world: World, status: str):  # type: ignore[no-untyped-def]
 def test_every_transition_from_every_state(world: World, status: str) -> None:
     """Each state × each target: the legal ones succeed for their party, the rest are 409 listing the legal."""
     for target in ALL_TARGETS:
-        station, employer, _, seeker, app_id = _reach(world, status)
+        station, employer, _, _seeker, app_id = _reach(world, status)
         actor = employer if target in EMPLOYER_MOVES else station
         r = move(world.client, actor, app_id, target)
         if target in LEGAL[status]:

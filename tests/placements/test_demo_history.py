@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
@@ -27,7 +28,7 @@ def test_history_is_consistent_and_shows_in_the_figures(world: World, app: Any) 
     for app_id, application in applications.items():
         path = [e["to_status"] for e in events[app_id]]
         assert path[0] == "applied" and path[-1] == application["status"], path
-        assert all(b in NEXT[a] for a, b in zip(path, path[1:], strict=False)), path
+        assert all(b in NEXT[a] for a, b in itertools.pairwise(path)), path
     assert {"rejected", "withdrawn", "arrived", "hired"} <= {a["status"] for a in applications.values()}
     # Places taken match the hires on every posting, within headcount and family posts.
     taken = Counter(a["vacancy_id"] for a in applications.values() if a["status"] in ("hired", "arrived"))

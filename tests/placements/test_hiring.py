@@ -161,7 +161,7 @@ def test_family_application_rules(world: World) -> None:
                                                    {"seeker_id": family["member_ids"][1], "vacancy_id": theirs["id"]}]}
     r = world.client.post(f"{API}/applications/family", json=body, headers=station.headers)
     assert (r.status_code, r.json()["errors"][0]["rule"]) == (422, "same_employer")
-    body["members"] = body["members"][:1] + [{"seeker_id": world.seeker(station), "vacancy_id": mine["id"]}]
+    body["members"] = [*body["members"][:1], {"seeker_id": world.seeker(station), "vacancy_id": mine["id"]}]
     r = world.client.post(f"{API}/applications/family", json=body, headers=station.headers)
     assert (r.status_code, r.json()["errors"][0]["rule"]) == (422, "family_members")
     r = world.client.post(f"{API}/applications/family", json={**body, "members": [

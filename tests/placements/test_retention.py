@@ -80,7 +80,8 @@ def test_check_ins_and_leaving(world: World) -> None:
         "left", left_on, "家中有事返乡")
     # Active again: the matcher picks the worker up and the station can re-match them.
     assert row(world.engine, "seeker", seeker)["status"] == "active"
-    events = [e for e in rows(world.engine, "outbox_event", kind="placement.changed") if e["subject_id"] == placement_id]
+    events = [e for e in rows(world.engine, "outbox_event", kind="placement.changed")
+              if e["subject_id"] == placement_id]
     assert events[-1]["data"]["status"] == "left" and events[-1]["data"]["seeker_id"] == seeker
     r = world.client.post(url, json={"outcome": "employed"}, headers=station.headers)
     assert (r.status_code, r.json()["errors"][0]["rule"]) == (409, "placement_closed")

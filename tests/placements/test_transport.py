@@ -77,7 +77,8 @@ def _hired_family(world: World, station: Actor, employer: Actor, vacancy: dict[s
     r = world.client.post(f"{API}/applications/family", json={"family_id": family["id"], "members": [
         {"seeker_id": s, "vacancy_id": vacancy["id"]} for s in family["member_ids"]]}, headers=station.headers)
     apps = [a["id"] for a in r.json()]
-    advance(world.client, employer, apps[0], "hired", start_date=(today_shanghai() + timedelta(days=start_in)).isoformat())
+    start = (today_shanghai() + timedelta(days=start_in)).isoformat()
+    advance(world.client, employer, apps[0], "hired", start_date=start)
     return apps
 
 
@@ -105,7 +106,7 @@ def test_plan_depart_arrive(world: World, monkeypatch: Any) -> None:
     assert sorted(map(len, by_apps)) == [1, 1, 1, 4]
     assert any(set(family) <= set(a) and len(a) == 4 for a in by_apps)
     assert [elsewhere] in by_apps and [late] in by_apps
-    assert sorted(sum(by_apps, [])) == sorted([*singles, *family, late, elsewhere])
+    assert sorted(a for apps in by_apps for a in apps) == sorted([*singles, *family, late, elsewhere])
     assert {b["district_code"] for b in batches} == {"330203", "330212"}
     passenger = batches[0]["passengers"][0]
     assert passenger["id_number"].count("*") == 8 and passenger["phone"].count("*") == 4
