@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--employer", type=int, help="employer id, for an employer key")
     key.add_argument("--label")
     key.set_defaults(func=cmd_create_key)
+    from app.imports.cli import add_parser as add_import_parser
+
+    add_import_parser(sub)
     return parser
 
 

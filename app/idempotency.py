@@ -47,6 +47,11 @@ REPLAYED_HEADER = "idempotent-replayed"
 _TABLE = IdempotencyRecord.__table__  # type: ignore[attr-defined]
 _SKIPPED_HEADERS = {b"content-length", b"date", b"server", REPLAYED_HEADER.encode()}
 _CHUNK = 64 * 1024
+_INVALID_KEY = ("Idempotency-Key 应为1至255个可见ASCII字符",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters")
+_TOO_LARGE = ("请求内容超过上限", "The body exceeds the limit")
+_IN_PROGRESS = ("相同 Idempotency-Key 的请求仍在处理中，请稍后重试",
+                "A request with this Idempotency-Key is still being processed")
 
 
 @dataclass
@@ -217,31 +222,21 @@ class IdempotencyMiddleware:
         path = scope["path"]
         key = parse_key(raw_key)
         if key is None:
-            await _send_whole(send, *_problem(400, "idempotency_key_invalid", "Idempotency-Key 应为1至255个可见ASCII字符",
-                                              "Idempotency-Key must be 1 to 255 visible ASCII characters", path))
+            await _send_whole(send, *_problem(400, "idempotency_key_invalid", *_INVALID_KEY, path))
             return
         state = scope["app"].state
         settings: Settings = state.settings
         limit = settings.import_max_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _send_whole(send, *_problem(413, "payload_too_large", "请求内容超过上限", "The body exceeds the limit", path))
+            await _send_whole(send, *_problem(413, "payload_too_large", *_TOO_LARGE, path))
             return
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
-            size = 0
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return  # the client is gone before it finished sending: nothing to do
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    await _send_whole(send, *_problem(413, "payload_too_large", "请求内容超过上限",
-                                                      "The body exceeds the limit", path))
-                    return
-                spool.write(chunk)
-                if not message.get("more_body", False):
-                    break
+            outcome = await _spool(receive, spool, limit)
+            if outcome == "too_large":
+                await _send_whole(send, *_problem(413, "payload_too_large", *_TOO_LARGE, path))
+            if outcome != "complete":
+                return  # too large, or the client went away before it finished sending
             digest = await anyio.to_thread.run_sync(body_digest, spool, headers.get("content-type", ""))
             query = scope.get("query_string", b"").decode("latin-1")
             fingerprint = hashlib.sha256(f"POST\n{path}?{query}\n{digest}".encode()).hexdigest()
@@ -265,8 +260,7 @@ class IdempotencyMiddleware:
                             f"此请求已处理（状态 {claim.status}），但响应过大未保存，请查询结果",
                             f"This request was processed (status {claim.status}); its response was too large "
                             "to keep", path)
-        status, headers, body = _problem(409, "idempotency_in_progress", "相同 Idempotency-Key 的请求仍在处理中，请稍后重试",
-                                         "A request with this Idempotency-Key is still being processed", path)
+        status, headers, body = _problem(409, "idempotency_in_progress", *_IN_PROGRESS, path)
         return status, [*headers, (b"retry-after", b"1")], body
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, store: KeyStore, claim: Claim,
@@ -304,6 +298,21 @@ class IdempotencyMiddleware:
         if now - self._last_purge > 3600:
             self._last_purge = now
             await anyio.to_thread.run_sync(store.purge_expired)
+
+
+async def _spool(receive: Receive, spool: IO[bytes], limit: int) -> str:
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return "disconnected"
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return "too_large"
+        spool.write(chunk)
+        if not message.get("more_body", False):
+            return "complete"
 
 
 def _replaying(spool: IO[bytes], receive: Receive) -> Receive:

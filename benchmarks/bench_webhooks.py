@@ -140,6 +140,25 @@ def _queue(url: str, key: str, hook: str, count: int, start: Any) -> None:
         engine.dispose()
 
 
+def _ceiling(hook: str, requests: int = 2000) -> float:
+    """Sequential POSTs on one kept-alive connection with the standard library: what this machine and
+    receiver manage at all right now, to read the result against on a shared or busy host."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(hook)
+    body = json.dumps({"type": EVENT, "data": _digest(1)}, ensure_ascii=False).encode()
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80)
+    try:
+        started = time.perf_counter()
+        for _ in range(requests):
+            conn.request("POST", parts.path, body=body, headers={"content-type": "application/json"})
+            conn.getresponse().read()
+        return requests / (time.perf_counter() - started)
+    finally:
+        conn.close()
+
+
 def _progress(url: str) -> tuple[int, Any]:
     from sqlalchemy import text
 
@@ -163,6 +182,7 @@ def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
 
     key = Fernet.generate_key().decode()
     with _database(backend) as url, _receiver() as hook, tempfile.TemporaryDirectory() as var:
+        ceiling = _ceiling(hook)
         start = utcnow() + timedelta(seconds=LEAD_SECONDS)
         _queue(url, key, hook, messages, start)
         start = max(start, utcnow())
@@ -193,7 +213,8 @@ def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
         last = last.replace(tzinfo=start.tzinfo)
     seconds = (last - start).total_seconds()
     return {"bench": "notify.webhooks_per_s", "backend": backend, "per_s": round(messages / seconds, 1),
-            "messages": messages, "workers": workers, "seconds": round(seconds, 2)}
+            "messages": messages, "workers": workers, "seconds": round(seconds, 2),
+            "one_connection_ceiling_per_s": round(ceiling, 1), "load_avg_1m": round(os.getloadavg()[0], 2)}
 
 
 def _pg_reachable() -> bool:

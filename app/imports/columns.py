@@ -88,11 +88,11 @@ def map_header(header: Sequence[Any], columns: Sequence[Column]) -> ColumnMap:
         norm = normalize_header(text)
         if not norm or norm in skipped:
             continue
-        column = lookup.get(norm)
-        if column is None:
+        found = lookup.get(norm)
+        if found is None:
             unknown.append(text)
-        elif column.key not in by_key:
-            by_key[column.key] = index
+        elif found.key not in by_key:
+            by_key[found.key] = index
     return ColumnMap(by_key, {c.key: c for c in columns}, texts, unknown)
 
 
@@ -218,8 +218,9 @@ def to_date(raw: Any) -> date:
 
 def to_id_number(raw: Any) -> str:
     """Excel turns an 18-digit number typed into a General cell into a float and loses the last digits."""
-    if isinstance(raw, int | float) and not isinstance(raw, bool) or _SCIENTIFIC.match(_text(raw)):
-        raise CellError("id_stored_as_number", "身份证号被 Excel 存成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写",
+    if (isinstance(raw, int | float) and not isinstance(raw, bool)) or _SCIENTIFIC.match(_text(raw)):
+        raise CellError("id_stored_as_number",
+                        "身份证号被 Excel 存成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写",
                         "Excel stored the ID number as a number and lost its last digits; format the column as text")
     return _text(raw)
 

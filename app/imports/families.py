@@ -10,13 +10,13 @@ member meanwhile), that savepoint is rolled back and the families are stored one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from app.errors import AppError
 from app.models.family import FamilyCreate
-from app.models.seeker import Seeker
 from app.services.families import check_composition, create_family
 
 Problem = tuple[str, str, str]  # rule, Chinese, English
@@ -72,7 +72,7 @@ def problem_of(family: Family) -> Problem | None:
     if not 2 <= len(family.rows) <= 4:
         return ("family_size", f"家庭应有2至4人，实际 {len(family.rows)} 人",
                 f"a family has 2 to 4 members, got {len(family.rows)}")
-    members = [Seeker(sex=r.values["sex"], birth_date=r.values["birth_date"]) for r in family.rows]
+    members = [_Member(r.values["sex"], r.values["birth_date"]) for r in family.rows]
     try:
         check_composition(next(iter(family.kinds)), members, family.dormitory)
     except AppError as exc:
@@ -131,3 +131,9 @@ def _store_one(importer: Importer, station_id: int, family: Family) -> Problem |
 
 class _Fallback(Exception):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    sex: str
+    birth_date: date

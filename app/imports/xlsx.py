@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from html import unescape
@@ -33,7 +33,7 @@ class XlsxStructureError(ValueError):
     pass
 
 
-def read_rows(file: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+def read_rows(file: IO[bytes]) -> Generator[tuple[int, list[Any]], None, None]:
     """(row number, values) of the first worksheet; missing cells are None."""
     with zipfile.ZipFile(file) as archive:
         path = _first_sheet(archive)
@@ -41,7 +41,7 @@ def read_rows(file: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         dates = _date_styles(archive)
         with archive.open(path) as stream:
             head = stream.read(_CHUNK)
-            plain = b"<sheetData" in head or b"<sheetData" not in head and b":sheetData" not in head
+            plain = b"<sheetData" in head or (b"<sheetData" not in head and b":sheetData" not in head)
         with archive.open(path) as stream:
             # Rows as Excel, WPS, LibreOffice and openpyxl write them are matched by regular expressions,
             # several times faster than an XML parser's events; prefixed XML goes through the parser.
@@ -354,7 +354,8 @@ class WorkbookWriter:
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         pkg = "http://schemas.openxmlformats.org/package/2006"
         self._zip.writestr("[Content_Types].xml", f'{head}<Types xmlns="{pkg}/content-types">'
-                           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                           '<Default Extension="rels" ContentType="application/'
+                           'vnd.openxmlformats-package.relationships+xml"/>'
                            '<Default Extension="xml" ContentType="application/xml"/>'
                            '<Override PartName="/xl/workbook.xml" ContentType="application/'
                            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'

@@ -157,7 +157,9 @@ class MatchIndex:
 
     # -- queries --
 
-    def _score(self, seeker: SeekerProfile, vacancy: VacancyProfile) -> Match | None:
+    def _score(
+        self, seeker: SeekerProfile, vacancy: VacancyProfile, slots: dict[str, int] | None = None
+    ) -> Match | None:
         employers = self.vacancies.employers
         return score_pair(
             seeker,
@@ -165,11 +167,14 @@ class MatchIndex:
             self.ctx,
             employer=employers.profiles.get(vacancy.employer_id),
             family=self.vacancies.families.get(seeker.family_id),
-            employer_slots=employers.slots_of(vacancy.employer_id),
+            employer_slots=employers.slots_of(vacancy.employer_id) if slots is None else slots,
         )
 
-    def _exact(self, seeker: SeekerProfile, vacancy: VacancyProfile, tenths: int) -> Match:
-        match = self._score(seeker, vacancy)
+    def _exact(
+        self, seeker: SeekerProfile, vacancy: VacancyProfile, tenths: int, slots: dict[str, int] | None = None
+    ) -> Match:
+        """The reference's own match for a pair the index selected, checked against the index's score."""
+        match = self._score(seeker, vacancy, slots)
         if match is None or match.tenths != tenths:
             got = None if match is None else match.tenths
             raise IndexMismatch(f"seeker {seeker.id} × vacancy {vacancy.id}: index {tenths}, reference {got}")
@@ -179,19 +184,22 @@ class MatchIndex:
         vacancy = self.vacancies.profiles[vacancy_id]
         employers = self.vacancies.employers
         employer = employers.profiles.get(vacancy.employer_id)
+        slots = employers.slots_of(vacancy.employer_id)
         found = top_seeker_ids(
             self.seekers,
             self.vacancies.families,
             vacancy,
             requirements(vacancy, self.ctx.taxonomy),
             self.ctx,
-            employer_slots=employers.slots_of(vacancy.employer_id),
+            employer_slots=slots,
             free_dorms=employer.free_couple_dormitories if employer is not None else 0,
             k=k,
             min_tenths=min_tenths(min_score),
         )
         seekers = self.seekers.profiles([seeker_id for seeker_id, _ in found])
-        return [self._exact(seeker, vacancy, tenths) for seeker, (_, tenths) in zip(seekers, found, strict=True)]
+        return [
+            self._exact(seeker, vacancy, tenths, slots) for seeker, (_, tenths) in zip(seekers, found, strict=True)
+        ]
 
     def _hits(self, seeker: SeekerProfile, min_score: float) -> tuple[VacancyHits, I64]:
         hits = scan_vacancies(self.vacancies, seeker, self.ctx)

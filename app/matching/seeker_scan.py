@@ -14,13 +14,15 @@ twin sits in the vacancy district's bucket, whose bound is higher, so it was vis
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 
 from app.matching import points
 from app.matching.context import MatchContext
 from app.matching.columns import Columns
-from app.matching.profiles import FamilyProfile, VacancyProfile, normalise_certificate
+from app.matching.profiles import POST_KINDS, FamilyProfile, VacancyProfile, normalise_certificate
 from app.matching.seeker_store import ELIGIBLE, FAMILY, NONE_BUCKET, POOR, SeekerStore
 from app.matching.skills import Requirements, related_keys
 from app.matching.vacancy_store import FamilyTable, kinds_of_code
@@ -49,36 +51,32 @@ class _Query:
         vocab = store.vocab
         self.store, self.families = store, families
         self.flags = ELIGIBLE | (POOR if vacancy.caring_post else 0)
-        self.pair = np.zeros(len(vocab.regions), dtype=np.int64)
+        # Small tables in int16 (a score is at most 1000 tenths) and bounds in the columns' own int32:
+        # mixed dtypes would make numpy convert whole columns on every bucket.
+        self.pair = np.zeros(len(vocab.regions), dtype=np.int16)
         for code in ctx.paired_origins(vacancy.district_code):
             rid = vocab.regions.get(code)
             if rid is not None:
                 self.pair[rid] = points.part_points(w.pairing, 100)
-        self.pay_bounds = points.pay_bounds(vacancy.pay_min, vacancy.pay_max)
-        self.pay_points = np.array([points.part_points(w.pay, p) for p in points.PAY_PCTS_BY_BOUND], np.int64)
+        self.pay_bounds = points.pay_bounds(vacancy.pay_min, vacancy.pay_max).astype(np.int32)
+        self.pay_points = np.array([points.part_points(w.pay, p) for p in points.PAY_PCTS_BY_BOUND], np.int16)
         begins = max(vacancy.start_date or ctx.today, ctx.today).toordinal()
-        self.start_bounds = np.array([begins + step for step in points.START_GAP_STEPS], dtype=np.int64)
-        self.start_points = np.array([points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int64)
+        self.start_bounds = np.array([begins + step for step in points.START_GAP_STEPS], dtype=np.int32)
+        self.start_points = np.array([points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int16)
         self.family_default = points.part_points(w.family, 100)
-        # family points and admission by (kind code, must stay together, needs a dormitory)
-        self.family_points = np.zeros((4, 2, 2), dtype=np.int64)
-        self.family_ok = np.zeros((4, 2, 2), dtype=bool)
-        for code in range(4):
-            kinds = kinds_of_code(code)
-            offered = sum(max(employer_slots.get(kind, 0), 0) for kind in kinds)
-            for must in (0, 1):
-                for dorm in (0, 1):
-                    family = FamilyProfile(0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm))
-                    pct = points.family_pct(family, vacancy.post_slots(kinds), offered, free_dorms)
-                    self.family_points[code, must, dorm] = points.part_points(w.family, pct)
-                    self.family_ok[code, must, dorm] = points.family_allowed(family, offered, free_dorms)
+        self.family_points, self.family_ok = _family_tables(
+            w.family,
+            tuple(vacancy.post_slots((kind,)) for kind in POST_KINDS),
+            tuple(max(employer_slots.get(kind, 0), 0) for kind in POST_KINDS),
+            min(free_dorms, 1),
+        )
         self.cert_mask = np.uint64(vocab.cert_mask(vacancy.certificates))
         keys = sorted({normalise_certificate(name) for name in vacancy.certificates})
         # certificates beyond the 64 bits are checked against their holders instead
         self.overflow_keys = [key for key in keys if key not in vocab.cert_bits]
         self.n_req = len(need.others)
         self.cover_points = np.array(
-            [points.cover_points(w.skills_cover, c, self.n_req) for c in range(self.n_req + 1)], dtype=np.int64
+            [points.cover_points(w.skills_cover, c, self.n_req) for c in range(self.n_req + 1)], dtype=np.int16
         )
         self.required = [(vocab.kid(skill.key), level) for skill, level in need.others]
         self.dbit = vocab.district_bit(vacancy.district_code)
@@ -93,6 +91,34 @@ class _Query:
             + int(self.start_points.max()) + self.family_default
         )
         self.main_tenths, self.level, self.years = w.skills_main, need.level, need.years
+
+
+@functools.lru_cache(maxsize=1024)
+def _family_tables(
+    weight: int, vacancy_slots: tuple[int, ...], employer_slots: tuple[int, ...], free_dorms: int
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]:
+    """Family points and admission by (kind code, must stay together, needs a dormitory)."""
+    family_points = np.zeros((4, 2, 2), dtype=np.int16)
+    family_ok = np.zeros((4, 2, 2), dtype=bool)
+    for code in range(4):
+        kinds = kinds_of_code(code)
+        offered = sum(employer_slots[POST_KINDS.index(kind)] for kind in kinds)
+        here = sum(vacancy_slots[POST_KINDS.index(kind)] for kind in kinds)
+        for must in (0, 1):
+            for dorm in (0, 1):
+                family = FamilyProfile(0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm))
+                family_points[code, must, dorm] = points.part_points(weight, points.family_pct(family, here, offered, free_dorms))
+                family_ok[code, must, dorm] = points.family_allowed(family, offered, free_dorms)
+    family_points.flags.writeable = False
+    family_ok.flags.writeable = False
+    return family_points, family_ok
+
+
+@functools.lru_cache(maxsize=4096)
+def _claim_table(main_tenths: int, relatedness: int, level: int, years: int) -> npt.NDArray[np.int16]:
+    table = points.claim_points_table(main_tenths, relatedness, level, years).astype(np.int16)
+    table.flags.writeable = False
+    return table
 
 
 def _mark_cover(q: _Query) -> list[npt.NDArray[np.int32]]:
@@ -130,7 +156,7 @@ def _score_bucket(q: _Query, bucket: Columns, table: I64, location: int, floor: 
     if not len(keep):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     ids = bucket["id"][keep].astype(np.int64)
-    total = total[keep]
+    total = total[keep].astype(np.int64)
     store = q.store
     fam = np.flatnonzero(flags[keep] & FAMILY)
     ok = np.ones(len(keep), dtype=bool)
@@ -169,7 +195,7 @@ def top_seeker_ids(
     q = _Query(store, families, vacancy, need, ctx, employer_slots, free_dorms)
     plan = []
     for key, relatedness in related_keys(need.main.key, ctx.taxonomy):
-        table = points.claim_points_table(q.main_tenths, relatedness, q.level, q.years)
+        table = _claim_table(q.main_tenths, relatedness, q.level, q.years)
         best = int(table.max())
         for bit, bucket in store.by_kid.get(store.vocab.kid(key), ()):
             if bucket.size == bucket.dead:

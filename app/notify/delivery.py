@@ -8,6 +8,7 @@ and another took over) cannot overwrite the newer result. A worker that dies lea
 and the messages are taken over: the receiver may then see a message twice, always with the same
 ``webhook-id``, which is what the Standard Webhooks spec asks receivers to de-duplicate on.
 
+Redirects are not followed (a 3xx is a failed attempt): a receiver could otherwise point us anywhere.
 Messages of a disabled endpoint are not sent: they go dead with the reason "endpoint disabled", and the
 owner can redeliver them once the endpoint is enabled again.
 """
@@ -66,7 +67,8 @@ class Job:
     url: str
     body: str
     attempts: int
-    secrets: tuple[str, ...] | None  # None: the endpoint is disabled
+    # None: the endpoint is disabled. Kept out of repr so no log line or traceback can show a secret.
+    secrets: tuple[str, ...] | None = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +353,8 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 50, now: datetim
         record(engine, worker_id, skipped, clock(), settings.webhook_retry_schedule)
     runtime = _runtime(settings)
     mine: set[Future[Result]] = set()
+    if not flight.sends:
+        flight.last_beat = time.monotonic()
     for job in jobs:
         if job.secrets is not None:
             future = runtime.pool.submit(send, runtime.client, job, settings.webhook_timeout_seconds, clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import CallerDep, SessionDep
 from app.errors import PROBLEM_RESPONSES, Forbidden
-from app.imports import XLSX_MEDIA_TYPE
+from app.imports.files import XLSX_MEDIA_TYPE
 from app.ownership import OwnedEmployer, OwnedStation
 from app.routers.deps import VaultDep
 from app.routers.imports import attachment, remove_file
@@ -22,7 +22,7 @@ from app.services import exports
 
 router = APIRouter(tags=["exports"], responses=PROBLEM_RESPONSES)
 
-_XLSX = {200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "The workbook"}}
+_XLSX: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "The workbook"}}
 
 
 @router.get("/stations/{station_id}/export.xlsx", response_class=Response, responses=_XLSX,

@@ -16,8 +16,15 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import EmployerOrAdmin, SessionDep, StationCaller, StationOrAdmin
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, PROBLEM_TYPE_BASE, ValidationFailed
-from app.imports import XLSX_MEDIA_TYPE, ImportOptions, ImportReport, Kind, import_file, report_workbook, \
-    template_workbook
+from app.imports.files import (
+    XLSX_MEDIA_TYPE,
+    ImportOptions,
+    ImportReport,
+    Kind,
+    import_file,
+    report_workbook,
+    template_workbook,
+)
 from app.models.employer import Employer
 from app.models.station import Station
 from app.multipart import Upload, check_declared_length, receive_upload

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -95,7 +97,14 @@ def _load_members(session: Session, station_id: int, ids: list[int], family_id: 
     return members
 
 
-def check_composition(kind: str, members: Sequence[Seeker], needs_dormitory: bool) -> None:
+class Member(Protocol):
+    @property
+    def sex(self) -> str: ...
+    @property
+    def birth_date(self) -> date: ...
+
+
+def check_composition(kind: str, members: Sequence[Member], needs_dormitory: bool) -> None:
     """Who may form a family of `kind`. Only `sex` and `birth_date` of the members are read, so the bulk
     import checks rows it has not stored yet with the same rules."""
     def reject(rule: str, zh: str, en: str) -> ValidationFailed:

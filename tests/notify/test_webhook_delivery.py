@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app.clock import utcnow
 from app.models.webhook import WebhookAttempt, WebhookMessage
 from app.notify import delivery, webhooks
-from app.notify.delivery import Result, claim, deliver_due, record
+from app.notify.delivery import Job, Result, claim, deliver_due, record
 from app.notify.signing import sign
 from app.settings import Settings
 from tests.factories import World, mobile, resident_id
@@ -265,8 +265,6 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_result(
     with Session(engine) as session:
         message = session.get(WebhookMessage, pk)
         assert message is not None
-        from app.notify.delivery import Job
-
         job = Job(pk, message.message_id, message.endpoint_id, "http://x", "{}", 0, ("whsec_AAAA",))
     accepted = record(engine, "stalled", [Result(job, later, 500, 10.0, "HTTP 500")], later,
                       hooks.webhook_retry_schedule)
