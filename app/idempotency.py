@@ -246,7 +246,11 @@ class IdempotencyMiddleware:
             if claim.outcome != "claimed":
                 await _send_whole(send, *self._refusal(claim, path))
                 return
-            await self._run(scope, _replaying(spool, receive), send, store, claim, settings)
+            # The answer must pass through as bytes to be kept: no sending files by path.
+            extensions = {k: v for k, v in scope.get("extensions", {}).items()
+                          if k not in ("http.response.pathsend", "http.response.zerocopysend")}
+            await self._run({**scope, "extensions": extensions}, _replaying(spool, receive), send, store, claim,
+                            settings)
 
     def _refusal(self, claim: Claim, path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         if claim.outcome == "replay":

@@ -48,6 +48,10 @@ API_PREFIX = "/api/v1"
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     stop = threading.Event()
     thread = None
+    if app.state.settings.warm_match_index:
+        # Built in the background so the server answers health checks at once; the first match
+        # query waits for the build instead of starting its own.
+        threading.Thread(target=lambda: app.state.matcher.index, name="jobmatch-index", daemon=True).start()
     if app.state.settings.run_embedded_worker:
         from app.worker import run_worker
 

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: float = 600.0
     idempotency_max_response_bytes: int = 16 * 1024 * 1024
     worker_poll_seconds: float = 0.5
+    warm_match_index: bool = True
     # None: run background work inside the server when the database is the embedded SQLite file, where
     # a second process would only contend for the single writer lock.
     embedded_worker: bool | None = None

@@ -47,9 +47,29 @@ REFERENCE_QUERIES = int(os.environ.get("BENCH_REFERENCE_QUERIES", "3"))
 TODAY = date(2024, 3, 1)
 
 # The trades of DOMAIN.md, most common first; every other taxonomy occupation shares a thin tail.
-COMMON = ["普工", "操作工", "装配工", "包装工", "焊工", "缝纫工", "质检员", "叉车司机", "电工", "快件处理员",
-          "保洁员", "保安员", "塑料制品成型制作工", "装配钳工", "仓储管理员", "中式烹调师", "家政服务员",
-          "育婴员", "直播销售员", "抽纱刺绣工", "多工序数控机床操作调整工"]
+COMMON = [
+    "普工",
+    "操作工",
+    "装配工",
+    "包装工",
+    "焊工",
+    "缝纫工",
+    "质检员",
+    "叉车司机",
+    "电工",
+    "快件处理员",
+    "保洁员",
+    "保安员",
+    "塑料制品成型制作工",
+    "装配钳工",
+    "仓储管理员",
+    "中式烹调师",
+    "家政服务员",
+    "育婴员",
+    "直播销售员",
+    "抽纱刺绣工",
+    "多工序数控机床操作调整工",
+]
 UNRECOGNISED = ["会开拖拉机", "汽车电焊工", "电子厂普工", "苗家蜡染", "啥都能干"]
 CERT_EXTRAS = ["驾驶证C1", "健康证明", "普通话证"]
 
@@ -57,8 +77,13 @@ MACHINE = {"machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platf
 
 
 def emit(bench: str, **figures: Any) -> None:
-    print(json.dumps({"bench": bench, "seekers": SEEKERS, "vacancies": VACANCIES, **figures, **MACHINE},
-                     ensure_ascii=False), flush=True)
+    print(
+        json.dumps(
+            {"bench": bench, "seekers": SEEKERS, "vacancies": VACANCIES, **figures, **MACHINE},
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
 
 
 class City:
@@ -94,8 +119,13 @@ class City:
         claims = []
         for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
             occupation = self.occupation()
-            claims.append(SkillClaim(self.spelling(occupation), rng.choices(range(6), (30, 30, 25, 10, 4, 1))[0],
-                                     rng.randint(0, 10)))
+            claims.append(
+                SkillClaim(
+                    self.spelling(occupation),
+                    rng.choices(range(6), (30, 30, 25, 10, 4, 1))[0],
+                    rng.randint(0, 10),
+                )
+            )
         certificates = set()
         if rng.random() < 0.15:
             certificates.add(rng.choice(self.licences))
@@ -109,7 +139,9 @@ class City:
             registered_poor=rng.random() < 0.3,
             skills=tuple(claims),
             certificates=frozenset(certificates),
-            preferred_districts=tuple(rng.sample(self.workplaces, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0])),
+            preferred_districts=tuple(
+                rng.sample(self.workplaces, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0])
+            ),
             expected_pay=None if rng.random() < 0.2 else rng.randrange(3500, 8001, 100),
             available_from=None if rng.random() < 0.6 else TODAY + timedelta(days=rng.randint(0, 60)),
             active=rng.random() < 0.92,
@@ -122,7 +154,9 @@ class City:
         occupation = self.occupation()
         skills = []
         if rng.random() < 0.5:
-            skills.append(SkillClaim(occupation.name, rng.choices(range(4), (40, 35, 20, 5))[0], rng.randint(0, 3)))
+            skills.append(
+                SkillClaim(occupation.name, rng.choices(range(4), (40, 35, 20, 5))[0], rng.randint(0, 3))
+            )
         if rng.random() < 0.2:
             skills.append(SkillClaim(self.occupation().name, rng.randint(0, 2), 0))
         certificates = {occupation.licence} if occupation.licence and rng.random() < 0.6 else set()
@@ -148,7 +182,9 @@ class City:
             is_open=rng.random() < 0.9,
         )
 
-    def build(self) -> tuple[list[SeekerProfile], list[VacancyProfile], list[EmployerProfile], list[FamilyProfile]]:
+    def build(
+        self,
+    ) -> tuple[list[SeekerProfile], list[VacancyProfile], list[EmployerProfile], list[FamilyProfile]]:
         rng = self.rng
         n_employers = max(1, VACANCIES // 10)
         employers = [
@@ -157,16 +193,24 @@ class City:
         ]
         vacancies = []
         for vacancy_id in range(1, VACANCIES + 1):
-            employer = employers[min(int(rng.paretovariate(1.2)) - 1, n_employers - 1) if rng.random() < 0.3
-                                 else rng.randrange(n_employers)]
+            employer = employers[
+                min(int(rng.paretovariate(1.2)) - 1, n_employers - 1)
+                if rng.random() < 0.3
+                else rng.randrange(n_employers)
+            ]
             vacancies.append(self.vacancy(vacancy_id, employer.id, employer.district_code))
         seekers: list[SeekerProfile] = []
         families: list[FamilyProfile] = []
         while len(seekers) < SEEKERS:
             seeker_id = len(seekers) + 1
             if rng.random() < 0.025 and len(seekers) + 2 <= SEEKERS:
-                family = FamilyProfile(seeker_id, rng.choice(("couple", "couple", "father_son", "brothers")),
-                                       (seeker_id, seeker_id + 1), rng.random() < 0.8, rng.random() < 0.5)
+                family = FamilyProfile(
+                    seeker_id,
+                    rng.choice(("couple", "couple", "father_son", "brothers")),
+                    (seeker_id, seeker_id + 1),
+                    rng.random() < 0.8,
+                    rng.random() < 0.5,
+                )
                 families.append(family)
                 seekers += [self.seeker(seeker_id, family.id), self.seeker(seeker_id + 1, family.id)]
             else:
@@ -187,7 +231,7 @@ def latency(name: str, calls: list[Callable[[], object]]) -> list[float]:
         call()  # warm the caches a service would have warm
     times = [timed(call)[0] * 1000 for call in calls]
     times.sort()
-    p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
+    p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
     emit(name, median_ms=round(statistics.median(times), 3), p99_ms=round(p99, 3), n=len(times))
     return times
 
@@ -206,11 +250,19 @@ def main() -> None:
     )
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    seconds, built = timed(lambda: MatchIndex.build(ctx, seekers=seekers, vacancies=vacancies,
-                                                    employers=employers, families=families))
+    seconds, built = timed(
+        lambda: MatchIndex.build(
+            ctx, seekers=seekers, vacancies=vacancies, employers=employers, families=families
+        )
+    )
     index = built
     assert isinstance(index, MatchIndex)
-    emit("index.build", seconds=round(seconds, 2), source="in-memory profiles", generate_seconds=round(generated, 1))
+    emit(
+        "index.build",
+        seconds=round(seconds, 2),
+        source="in-memory profiles",
+        generate_seconds=round(generated, 1),
+    )
     emit(
         "index.memory",
         bytes_per_seeker=round(index.seeker_memory_bytes() / max(1, index.seeker_count), 1),
@@ -223,7 +275,9 @@ def main() -> None:
     vacancy_sample = rng.sample(open_vacancies, min(QUERIES, len(open_vacancies)))
     seeker_sample = rng.sample(range(1, len(seekers) + 1), min(QUERIES, len(seekers)))
     family_sample = rng.sample([f.id for f in families], min(QUERIES, len(families)))
-    vacancy_ms = latency("match.vacancy_top50", [lambda v=v: index.top_seekers(v, 50) for v in vacancy_sample])
+    vacancy_ms = latency(
+        "match.vacancy_top50", [lambda v=v: index.top_seekers(v, 50) for v in vacancy_sample]
+    )
     seeker_ms = latency("match.seeker_top20", [lambda s=s: index.top_vacancies(s, 20) for s in seeker_sample])
     latency("match.family_top10", [lambda f=f: index.top_employers_for_family(f, 10) for f in family_sample])
 

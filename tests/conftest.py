@@ -81,6 +81,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key=Fernet.generate_key().decode(),
         allow_generated_secret=False,
         embedded_worker=False,
+        warm_match_index=False,
     )
 
 

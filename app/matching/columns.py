@@ -99,7 +99,9 @@ class Columns:
 
     def keep(self, rows: npt.NDArray[np.intp]) -> None:
         """Keep only ``rows`` (in that order), shrinking capacity to fit: compaction."""
-        self._data = {name: np.ascontiguousarray(array[: self.size][rows]) for name, array in self._data.items()}
+        self._data = {
+            name: np.ascontiguousarray(array[: self.size][rows]) for name, array in self._data.items()
+        }
         self.size = len(rows)
         self.dead = 0
 

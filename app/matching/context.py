@@ -11,7 +11,7 @@ from typing import Any
 
 from app.matching.taxonomy import Taxonomy, default_taxonomy
 
-__all__ = ["PART_KEYS", "MatchContext", "Weights", "WeightTenths"]
+__all__ = ["PART_KEYS", "MatchContext", "WeightTenths", "Weights"]
 
 PART_KEYS: tuple[str, ...] = ("skills", "location", "pairing", "pay", "start", "family")
 

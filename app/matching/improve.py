@@ -80,7 +80,9 @@ def demand_of(vacancies: Iterable[VacancyProfile], taxonomy: Taxonomy) -> Demand
     )
 
 
-def _candidates(seeker: SeekerProfile, demand: Demand, taxonomy: Taxonomy) -> list[tuple[Improvement, SeekerProfile]]:
+def _candidates(
+    seeker: SeekerProfile, demand: Demand, taxonomy: Taxonomy
+) -> list[tuple[Improvement, SeekerProfile]]:
     found: list[tuple[Improvement, SeekerProfile]] = []
     held = {normalise_certificate(name) for name in seeker.certificates}
     for name, _ in [c for c in demand.certificates if normalise_certificate(c[0]) not in held][
@@ -111,9 +113,12 @@ def _candidates(seeker: SeekerProfile, demand: Demand, taxonomy: Taxonomy) -> li
             if claim.level
             else f"{occupation}取得{level_name(new_level)}等级"
         )
-        skills = (*seeker.skills[:index], replace(claim, level=new_level), *seeker.skills[index + 1:])
+        skills = (*seeker.skills[:index], replace(claim, level=new_level), *seeker.skills[index + 1 :])
         found.append(
-            (Improvement("level", label, 0, skill=occupation, level=new_level), replace(seeker, skills=skills))
+            (
+                Improvement("level", label, 0, skill=occupation, level=new_level),
+                replace(seeker, skills=skills),
+            )
         )
     has = {resolve_skill(claim.text, taxonomy).key for claim in seeker.skills}
     tried = 0

@@ -198,7 +198,8 @@ class MatchIndex:
         )
         seekers = self.seekers.profiles([seeker_id for seeker_id, _ in found])
         return [
-            self._exact(seeker, vacancy, tenths, slots) for seeker, (_, tenths) in zip(seekers, found, strict=True)
+            self._exact(seeker, vacancy, tenths, slots)
+            for seeker, (_, tenths) in zip(seekers, found, strict=True)
         ]
 
     def _hits(self, seeker: SeekerProfile, min_score: float) -> tuple[VacancyHits, I64]:
@@ -226,7 +227,9 @@ class MatchIndex:
         profiles = self.vacancies.profiles
         return [self._exact(seeker, profiles[int(ids[i])], int(tenths[i])) for i in chosen]
 
-    def top_employers_for_family(self, family_id: int, k: int = 10, min_score: float = 0.0) -> list[FamilyMatch]:
+    def top_employers_for_family(
+        self, family_id: int, k: int = 10, min_score: float = 0.0
+    ) -> list[FamilyMatch]:
         family = self.vacancies.families.profiles[family_id]
         members = tuple(sorted(set(family.member_ids)))
         seekers = [self.seekers.profile(member) for member in members]
@@ -292,7 +295,8 @@ class MatchIndex:
                 assert seeker is not None
                 matches.append(self._exact(seeker, profiles[vacancy_id], tenths))
             labels = {
-                m.vacancy_id: requirements(profiles[m.vacancy_id], self.ctx.taxonomy).main.label for m in matches
+                m.vacancy_id: requirements(profiles[m.vacancy_id], self.ctx.taxonomy).main.label
+                for m in matches
             }
             employer = employers.profiles[employer_id]
             results.append(family_match(family, employer, employers.slots_of(employer_id), matches, labels))
@@ -319,10 +323,7 @@ def _capped_top(keys: I64, groups: npt.NDArray[np.int32], k: int, cap: int) -> l
         return []
     take = min(len(keys), max(4 * k, 64))
     while True:
-        if take < len(keys):
-            part = np.argpartition(keys, take - 1)[:take]
-        else:
-            part = np.arange(len(keys))
+        part = np.argpartition(keys, take - 1)[:take] if take < len(keys) else np.arange(len(keys))
         part = part[np.argsort(keys[part], kind="stable")]
         chosen: list[int] = []
         used: dict[int, int] = {}
@@ -337,4 +338,3 @@ def _capped_top(keys: I64, groups: npt.NDArray[np.int32], k: int, cap: int) -> l
         if take >= len(keys):
             return chosen
         take = min(len(keys), take * 2)
-

@@ -34,13 +34,13 @@ __all__ = [
     "part_points",
     "part_points_array",
     "pay_bounds",
-    "pay_pct_array",
-    "start_pct_array",
     "pay_pct",
+    "pay_pct_array",
     "quality",
     "quality_by_requirement",
     "round_div",
     "start_pct",
+    "start_pct_array",
     "years_component",
 ]
 
@@ -119,8 +119,10 @@ def claim_code(credit: int, level: int, years: int) -> int:
 @functools.lru_cache(maxsize=512)
 def _quality_for_requirement(required_level: int, required_years: int) -> IntArray:
     table = np.array(
-        [[quality(level, years, required_level, required_years) for years in range(YEARS_SPAN)]
-         for level in range(LEVEL_SPAN)],
+        [
+            [quality(level, years, required_level, required_years) for years in range(YEARS_SPAN)]
+            for level in range(LEVEL_SPAN)
+        ],
         dtype=np.int64,
     )
     table.flags.writeable = False
@@ -128,7 +130,9 @@ def _quality_for_requirement(required_level: int, required_years: int) -> IntArr
 
 
 @functools.lru_cache(maxsize=4096)
-def claim_points_table(main_tenths: int, relatedness: int, required_level: int, required_years: int) -> IntArray:
+def claim_points_table(
+    main_tenths: int, relatedness: int, required_level: int, required_years: int
+) -> IntArray:
     """``claim_points`` for every claim code, for one vacancy requirement and one relatedness."""
     credits = np.arange(10, 101, 10, dtype=np.int64)[:, None, None]
     q = _quality_for_requirement(required_level, min(required_years, YEARS_CAP))[None, :, :]
@@ -142,14 +146,17 @@ def claim_points_table(main_tenths: int, relatedness: int, required_level: int, 
 def quality_by_requirement(level: int, years: int) -> IntArray:
     """``quality`` of one claim against every requirement code ``required_level * 51 + required_years``."""
     table = np.array(
-        [quality(level, years, rl, ry) for rl in range(LEVEL_SPAN) for ry in range(YEARS_SPAN)], dtype=np.int64
+        [quality(level, years, rl, ry) for rl in range(LEVEL_SPAN) for ry in range(YEARS_SPAN)],
+        dtype=np.int64,
     )
     table.flags.writeable = False
     return table
 
 
 @functools.lru_cache(maxsize=8192)
-def claim_points_by_requirement(main_tenths: int, relatedness: int, credit: int, level: int, years: int) -> IntArray:
+def claim_points_by_requirement(
+    main_tenths: int, relatedness: int, credit: int, level: int, years: int
+) -> IntArray:
     """``claim_points`` of one claim against every requirement code (the seeker-side table)."""
     q = quality_by_requirement(level, min(years, YEARS_CAP))
     table = (2 * (main_tenths * relatedness * credit * q) + 1_000_000) // 2_000_000
@@ -196,7 +203,9 @@ def pay_bounds(pay_min: int, pay_max: int) -> IntArray:
 def pay_pct_array(expected: int, pay_min: IntArray, pay_max: IntArray) -> IntArray:
     """``pay_pct`` of one expectation against many vacancies."""
     return np.where(
-        expected <= pay_min, 100, np.where(expected <= pay_max, 60, np.where(expected * 10 <= pay_max * 11, 20, 0))
+        expected <= pay_min,
+        100,
+        np.where(expected <= pay_max, 60, np.where(expected * 10 <= pay_max * 11, 20, 0)),
     )
 
 

@@ -147,8 +147,7 @@ class MatchPart(NamedTuple):
     reason_zh: str
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A scored seeker-vacancy pair. ``score`` is the sum of the parts, each rounded to 0.1."""
 
     seeker_id: int

@@ -138,7 +138,11 @@ def family_reason(
     if family is None:
         return "个人求职"
     label = kind_label(family.kind)
-    dorm = "，提供夫妻宿舍" if free_dorms >= 1 and (family.needs_couple_dormitory or family.kind == "couple") else ""
+    dorm = (
+        "，提供夫妻宿舍"
+        if free_dorms >= 1 and (family.needs_couple_dormitory or family.kind == "couple")
+        else ""
+    )
     if family.needs_couple_dormitory and free_dorms < 1:
         return "该单位暂无空余夫妻宿舍"
     if pct >= 100 and vacancy_slots >= 1:

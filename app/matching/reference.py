@@ -172,16 +172,36 @@ def score_pair(
     origin = ctx.name(seeker.origin_code)
     parts = (
         MatchPart("skills", skills_tenths / 10, weights.skills / 10, skills_reason),
-        MatchPart("location", location_tenths / 10, weights.location / 10,
-                  reasons.location_reason(district, has_preferences, preferred, km)),
-        MatchPart("pairing", pairing_tenths / 10, weights.pairing / 10,
-                  reasons.pairing_reason(district, origin, ctx.name(paired) if paired else None)),
-        MatchPart("pay", pay_tenths / 10, weights.pay / 10,
-                  reasons.pay_reason(seeker.expected_pay, vacancy.pay_min, vacancy.pay_max, pay_pct)),
-        MatchPart("start", start_tenths / 10, weights.start / 10,
-                  reasons.start_reason(seeker.available_from, vacancy.start_date, ctx.today, start_pct)),
-        MatchPart("family", family_tenths / 10, weights.family / 10,
-                  reasons.family_reason(family, vacancy_slots, offered, free_dorms, family_pct)),
+        MatchPart(
+            "location",
+            location_tenths / 10,
+            weights.location / 10,
+            reasons.location_reason(district, has_preferences, preferred, km),
+        ),
+        MatchPart(
+            "pairing",
+            pairing_tenths / 10,
+            weights.pairing / 10,
+            reasons.pairing_reason(district, origin, ctx.name(paired) if paired else None),
+        ),
+        MatchPart(
+            "pay",
+            pay_tenths / 10,
+            weights.pay / 10,
+            reasons.pay_reason(seeker.expected_pay, vacancy.pay_min, vacancy.pay_max, pay_pct),
+        ),
+        MatchPart(
+            "start",
+            start_tenths / 10,
+            weights.start / 10,
+            reasons.start_reason(seeker.available_from, vacancy.start_date, ctx.today, start_pct),
+        ),
+        MatchPart(
+            "family",
+            family_tenths / 10,
+            weights.family / 10,
+            reasons.family_reason(family, vacancy_slots, offered, free_dorms, family_pct),
+        ),
     )
     total = skills_tenths + location_tenths + pairing_tenths + pay_tenths + start_tenths + family_tenths
     return Match(
@@ -285,7 +305,9 @@ def reference_top_vacancies(
     return rank_matches_for_seeker((m for m in matches if m is not None and _passes(m, min_score)), k, cap)
 
 
-def reference_count_vacancies(pop: Population, ctx: MatchContext, seeker: SeekerProfile, min_score: float) -> int:
+def reference_count_vacancies(
+    pop: Population, ctx: MatchContext, seeker: SeekerProfile, min_score: float
+) -> int:
     """How many vacancies the seeker matches at ``min_score`` or more (for "what would raise my score")."""
     slots = family_slots_by_employer(pop.vacancies.values())
     return sum(_passes(_score(pop, ctx, seeker, v, slots), min_score) for v in pop.vacancies.values())
@@ -329,6 +351,4 @@ def reference_top_employers_for_family(
 
 
 def _labels(pop: Population, ctx: MatchContext, matches: Sequence[Match]) -> dict[int, str]:
-    return {
-        m.vacancy_id: requirements(pop.vacancies[m.vacancy_id], ctx.taxonomy).main.label for m in matches
-    }
+    return {m.vacancy_id: requirements(pop.vacancies[m.vacancy_id], ctx.taxonomy).main.label for m in matches}

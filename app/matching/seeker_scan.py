@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from app.matching import points
-from app.matching.context import MatchContext
 from app.matching.columns import Columns
+from app.matching.context import MatchContext
 from app.matching.profiles import POST_KINDS, FamilyProfile, VacancyProfile, normalise_certificate
 from app.matching.seeker_store import ELIGIBLE, FAMILY, NONE_BUCKET, POOR, SeekerStore
 from app.matching.skills import Requirements, related_keys
@@ -62,7 +62,9 @@ class _Query:
         self.pay_points = np.array([points.part_points(w.pay, p) for p in points.PAY_PCTS_BY_BOUND], np.int16)
         begins = max(vacancy.start_date or ctx.today, ctx.today).toordinal()
         self.start_bounds = np.array([begins + step for step in points.START_GAP_STEPS], dtype=np.int32)
-        self.start_points = np.array([points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int16)
+        self.start_points = np.array(
+            [points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int16
+        )
         self.family_default = points.part_points(w.family, 100)
         self.family_points, self.family_ok = _family_tables(
             w.family,
@@ -76,7 +78,8 @@ class _Query:
         self.overflow_keys = [key for key in keys if key not in vocab.cert_bits]
         self.n_req = len(need.others)
         self.cover_points = np.array(
-            [points.cover_points(w.skills_cover, c, self.n_req) for c in range(self.n_req + 1)], dtype=np.int16
+            [points.cover_points(w.skills_cover, c, self.n_req) for c in range(self.n_req + 1)],
+            dtype=np.int16,
         )
         self.required = [(vocab.kid(skill.key), level) for skill, level in need.others]
         self.dbit = vocab.district_bit(vacancy.district_code)
@@ -87,8 +90,11 @@ class _Query:
         }
         # Everything but the claim and the location, at its best.
         self.rest_max = (
-            int(self.cover_points.max()) + int(self.pair.max(initial=0)) + int(self.pay_points.max())
-            + int(self.start_points.max()) + self.family_default
+            int(self.cover_points.max())
+            + int(self.pair.max(initial=0))
+            + int(self.pay_points.max())
+            + int(self.start_points.max())
+            + self.family_default
         )
         self.main_tenths, self.level, self.years = w.skills_main, need.level, need.years
 
@@ -106,8 +112,12 @@ def _family_tables(
         here = sum(vacancy_slots[POST_KINDS.index(kind)] for kind in kinds)
         for must in (0, 1):
             for dorm in (0, 1):
-                family = FamilyProfile(0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm))
-                family_points[code, must, dorm] = points.part_points(weight, points.family_pct(family, here, offered, free_dorms))
+                family = FamilyProfile(
+                    0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm)
+                )
+                family_points[code, must, dorm] = points.part_points(
+                    weight, points.family_pct(family, here, offered, free_dorms)
+                )
                 family_ok[code, must, dorm] = points.family_allowed(family, offered, free_dorms)
     family_points.flags.writeable = False
     family_ok.flags.writeable = False
@@ -224,10 +234,7 @@ def _merge(held: I64, keys: I64, k: int) -> I64:
     """The best ``k`` keys with one per seeker id, from what is held and a bucket's new keys."""
     take = min(len(keys), 2 * k)
     while True:
-        if take < len(keys):
-            part = keys[np.argpartition(keys, take - 1)[:take]]
-        else:
-            part = keys
+        part = keys[np.argpartition(keys, take - 1)[:take]] if take < len(keys) else keys
         merged = np.sort(np.concatenate([held, part]))
         _, first = np.unique(merged & _ID_MASK, return_index=True)
         unique = merged[np.sort(first)]

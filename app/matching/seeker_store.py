@@ -91,6 +91,7 @@ class SeekerStore:
         self.alive = 0
         # per-row counters for a vacancy's other required skills (see seeker_scan._mark_cover)
         self.scratch = np.zeros(0, dtype=np.uint8)
+        self._claims: dict[tuple[int, int, int], SkillClaim] = {}
 
     # -- lookups --
 
@@ -110,7 +111,7 @@ class SeekerStore:
         levels = self.claim_level.view[claims].tolist()
         years = self.claim_years.view[claims].tolist()
         certs = self.cert_name.view[segments(b["cert_start"][index], b["cert_n"][index])].tolist()
-        text_of, cert_of, region_of = self.vocab.texts.values, self.vocab.cert_names.values, self.vocab.regions.values
+        cert_of, region_of = self.vocab.cert_names.values, self.vocab.regions.values
         profiles = []
         at = cat = 0
         for i in range(len(index)):
@@ -123,9 +124,7 @@ class SeekerStore:
                     origin_code=str(region_of[col["origin"][i]]),
                     origin_parent_code=region_of[col["parent"][i]],
                     registered_poor=bool(col["flags"][i] & POOR),
-                    skills=tuple(
-                        SkillClaim(str(text_of[texts[j]]), levels[j], years[j]) for j in range(at, at + n)
-                    ),
+                    skills=tuple(self._claim(texts[j], levels[j], years[j]) for j in range(at, at + n)),
                     certificates=frozenset(str(cert_of[c]) for c in certs[cat : cat + cn]),
                     preferred_districts=self.vocab.district_codes(col["dmask"][i]),
                     expected_pay=None if pay < 0 else pay,
@@ -137,6 +136,14 @@ class SeekerStore:
             )
             at, cat = at + n, cat + cn
         return profiles
+
+    def _claim(self, text: int, level: int, years: int) -> SkillClaim:
+        # The same few thousand (wording, grade, years) recur across a million seekers.
+        key = (text, level, years)
+        claim = self._claims.get(key)
+        if claim is None:
+            claim = self._claims[key] = SkillClaim(str(self.vocab.texts.values[text]), level, years)
+        return claim
 
     def profile(self, seeker_id: int) -> SeekerProfile | None:
         row = self.row(seeker_id)
@@ -215,17 +222,31 @@ class SeekerStore:
             origin, parent = vocab.region(p.origin_code), vocab.region(p.origin_parent_code)
             dmask = vocab.district_mask(p.preferred_districts)
             eligible = p.active and p.consent_matching
-            flags = (ALIVE | (ELIGIBLE if eligible else 0) | (POOR if p.registered_poor else 0)
-                     | (FAMILY if p.family_id is not None else 0))
+            flags = (
+                ALIVE
+                | (ELIGIBLE if eligible else 0)
+                | (POOR if p.registered_poor else 0)
+                | (FAMILY if p.family_id is not None else 0)
+            )
             pay = -1 if p.expected_pay is None else p.expected_pay
             avail = 0 if p.available_from is None else p.available_from.toordinal()
             for name, value in (
-                ("id", p.id), ("station", p.station_id), ("origin", origin), ("parent", parent),
-                ("flags", flags), ("active", int(p.active)), ("consent", int(p.consent_matching)),
-                ("family", -1 if p.family_id is None else p.family_id), ("pay", pay), ("avail", avail),
-                ("dmask", dmask), ("cmask", vocab.cert_mask(p.certificates)),
-                ("claim_start", claim_at + len(claim_text)), ("claim_n", len(p.skills)),
-                ("cert_start", cert_at + len(cert_name)), ("cert_n", len(p.certificates)),
+                ("id", p.id),
+                ("station", p.station_id),
+                ("origin", origin),
+                ("parent", parent),
+                ("flags", flags),
+                ("active", int(p.active)),
+                ("consent", int(p.consent_matching)),
+                ("family", -1 if p.family_id is None else p.family_id),
+                ("pay", pay),
+                ("avail", avail),
+                ("dmask", dmask),
+                ("cmask", vocab.cert_mask(p.certificates)),
+                ("claim_start", claim_at + len(claim_text)),
+                ("claim_n", len(p.skills)),
+                ("cert_start", cert_at + len(cert_name)),
+                ("cert_n", len(p.certificates)),
             ):
                 cols[name].append(value)
             buckets = _bits(dmask) or [NONE_BUCKET]
@@ -236,8 +257,15 @@ class SeekerStore:
                 claim_years.append(claim.years)
                 kid = vocab.text_kid[tid]
                 if eligible and kid != 0:
-                    entry = (p.id, claim_code(vocab.text_credit[tid], claim.level, claim.years), flags,
-                             origin, parent, pay, avail)
+                    entry = (
+                        p.id,
+                        claim_code(vocab.text_credit[tid], claim.level, claim.years),
+                        flags,
+                        origin,
+                        parent,
+                        pay,
+                        avail,
+                    )
                     for bucket in buckets:
                         entries[(kid, bucket)].append(entry)
             for name in sorted(p.certificates):
@@ -313,6 +341,13 @@ class SeekerStore:
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.claim_text, self.claim_level, self.claim_years, self.cert_name, self.cert_row, self.row_of)
+        arrays = (
+            self.claim_text,
+            self.claim_level,
+            self.claim_years,
+            self.cert_name,
+            self.cert_row,
+            self.row_of,
+        )
         buckets = sum(bucket.nbytes for bucket in self.buckets.values())
         return self.base.nbytes + sum(a.nbytes for a in arrays) + buckets + self.scratch.nbytes

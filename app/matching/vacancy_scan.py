@@ -151,7 +151,9 @@ def scan_vacancies(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext
     if has_preferences:
         mask = vocab.district_mask(seeker.preferred_districts)
         preferred = (np.uint64(mask) >> col("dbit")[rows].astype(np.uint64)) & np.uint64(1)
-        location = np.where(preferred == 1, points.part_points(w.location, 100), points.part_points(w.location, 0))
+        location = np.where(
+            preferred == 1, points.part_points(w.location, 100), points.part_points(w.location, 0)
+        )
     else:
         location = np.full(len(rows), points.part_points(w.location, points.LOCATION_NO_PREFERENCE_PCT))
     paired = np.zeros(len(vocab.regions), dtype=np.int64)
@@ -176,4 +178,3 @@ def scan_vacancies(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext
 
     total = main + cover + location + pairing + pay + start + family_points
     return VacancyHits(rows=rows, tenths=total.astype(np.int64), caring=caring)
-

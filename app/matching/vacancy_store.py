@@ -246,8 +246,14 @@ class VacancyStore:
     def nbytes(self) -> int:
         postings = sum(g.nbytes for g in self.postings.values())
         required = sum(a.nbytes + b.nbytes for a, b in self.required.values())
-        return (self.columns.nbytes + postings + required + self.employers.nbytes + self.families.nbytes
-                + self.scratch.nbytes)
+        return (
+            self.columns.nbytes
+            + postings
+            + required
+            + self.employers.nbytes
+            + self.families.nbytes
+            + self.scratch.nbytes
+        )
 
 
 def _drop(rows: Grow, row: int, levels: Grow | None = None) -> None:

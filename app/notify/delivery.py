@@ -2,7 +2,10 @@
 
 One round: claim due messages under a lease in a short transaction (PostgreSQL: ``FOR UPDATE SKIP LOCKED``,
 so workers never wait for each other; SQLite: a conditional UPDATE, one worker), commit, POST them outside
-any transaction, then record each attempt and its outcome in another short transaction. The outcome
+any transaction (a small thread pool sharing one pooled httpx client per process), then record attempts
+and outcomes in another short transaction. A send slower than the round's budget keeps running under a
+heartbeat that renews its lease, and a later round records it, so one slow receiver does not stall the
+deliveries to everybody else. The outcome
 UPDATE only matches while this worker still holds the lease, so a worker that lost its lease (it stalled
 and another took over) cannot overwrite the newer result. A worker that dies leaves its leases to expire,
 and the messages are taken over: the receiver may then see a message twice, always with the same
@@ -324,7 +327,7 @@ def _settle(engine: Engine, worker_id: str, flight: _Flight, clock: Clock, setti
     return len(done)
 
 
-def deliver_due(engine: Engine, worker_id: str, *, batch: int = 50, now: datetime | None = None,
+def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: datetime | None = None,
                 settings: Settings | None = None) -> int:
     """Claims, sends and records one batch of due messages; returns how many outcomes were settled.
 

@@ -57,6 +57,7 @@ class MatchService:
         self.settings = settings
         self.taxonomy = default_taxonomy()
         self._lock = threading.RLock()
+        self._building = threading.Lock()
         self._index: MatchIndex | None = None
         self._day: date | None = None
         self._seekers = _Watermark()
@@ -100,7 +101,10 @@ class MatchService:
     @property
     def index(self) -> MatchIndex:
         if self._index is None:
-            self.build()
+            with self._building:
+                # Whoever waited on the lock finds the index another thread just built.
+                if self._index is None:
+                    self.build()
         assert self._index is not None
         return self._index
 

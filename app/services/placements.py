@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -16,7 +17,7 @@ from app.models.placement import CheckIn, CheckInCreate, CheckInPublic, Placemen
 from app.models.seeker import Seeker
 from app.models.station import ResponsiblePerson
 from app.notify.outbox import record_event
-from app.services.places import give_back_dormitory
+from app.services.places import give_back_dormitory, lock_group
 from app.settings import get_settings
 
 # -- stable employment: pure functions of a placement and a day --------------------------------------
@@ -111,6 +112,13 @@ def record_check_in(session: Session, caller: Caller, placement: Placement, data
 
 
 def _leave(session: Session, placement: Placement, left_on: date, reason: str | None) -> None:
+    table = Placement.__table__  # type: ignore[attr-defined]
+    # Claimed with a conditional UPDATE: of two departures recorded at once, one wins, the other is 409.
+    claimed = session.execute(update(table).where(table.c.id == placement.id, table.c.status == "active")
+                              .values(status="left", updated_at=utcnow()))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("该工人已离职，不能再回访登记", "This worker has left; the placement is closed",
+                       field="outcome", rule="placement_closed")
     placement.status = "left"
     placement.left_on = left_on
     placement.left_reason = reason
@@ -126,7 +134,7 @@ def _leave(session: Session, placement: Placement, left_on: date, reason: str | 
         seeker.updated_at = utcnow()
         session.add(seeker)
     if placement.group_id is not None:
-        group = session.get(ApplicationGroup, placement.group_id)
+        group = lock_group(session, placement.group_id)
         others = session.exec(select(Placement.id).where(Placement.group_id == placement.group_id,
                                                          Placement.status == "active")).first()
         if group is not None and others is None:

@@ -25,6 +25,7 @@ from app.models.vacancy import Vacancy
 
 _VACANCY = Vacancy.__table__  # type: ignore[attr-defined]
 _EMPLOYER = Employer.__table__  # type: ignore[attr-defined]
+_GROUP = ApplicationGroup.__table__  # type: ignore[attr-defined]
 
 
 def take_places(session: Session, vacancy_ids: Iterable[int], group: ApplicationGroup | None) -> None:
@@ -74,16 +75,24 @@ def give_back_places(session: Session, vacancy_ids: Iterable[int], group: Applic
 
 
 def give_back_dormitory(session: Session, group: ApplicationGroup) -> None:
-    if not group.dormitory_taken:
+    """Once only, however many members' departures reach here: the group's flag is claimed first."""
+    claimed = session.execute(update(_GROUP).where(_GROUP.c.id == group.id, _GROUP.c.dormitory_taken.is_(True))
+                              .values(dormitory_taken=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return
     session.execute(
         update(_EMPLOYER)
         .where(_EMPLOYER.c.id == group.employer_id, _EMPLOYER.c.couple_dormitories_used > 0)
         .values(couple_dormitories_used=_EMPLOYER.c.couple_dormitories_used - 1, updated_at=utcnow())
     )
-    group.dormitory_taken = False
-    session.add(group)
-    _forget(session, Employer)
+    _forget(session, Employer, ApplicationGroup)
+
+
+def lock_group(session: Session, group_id: int) -> ApplicationGroup | None:
+    """Take the group's row lock (a no-op UPDATE), so members leaving at once see each other's departure."""
+    session.execute(update(_GROUP).where(_GROUP.c.id == group_id).values(dormitory_taken=_GROUP.c.dormitory_taken))
+    _forget(session, ApplicationGroup)
+    return session.get(ApplicationGroup, group_id)
 
 
 def _take_family_post(session: Session, group: ApplicationGroup) -> None:

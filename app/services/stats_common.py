@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.clock import SHANGHAI, today_shanghai
 from app.errors import ValidationFailed
@@ -89,7 +89,7 @@ class StatsFilter:
     origin_code: str | None = None
     district_code: str | None = None
     employer_id: int | None = None
-    period: Period = Period(None, date.max)
+    period: Period = field(default_factory=lambda: parse_period(None))
 
 
 class Regions:
@@ -125,15 +125,5 @@ class Regions:
         return code
 
 
-def origin_codes(session: Session, regions: Regions, code: str | None) -> set[str] | None:
-    del session
-    return regions.under(code) if code else None
-
-
 def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def in_codes(column: object, codes: set[str] | None) -> object:
-    """A WHERE clause for an optional code filter (``True`` when there is none)."""
-    return col(column).in_(sorted(codes)) if codes is not None else True  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.auth import Caller
@@ -81,6 +82,7 @@ def transition(session: Session, caller: Caller, application: Application, data:
     group = session.get(ApplicationGroup, application.group_id) if application.group_id else None
     members = _group_members(session, application)
     previous = application.status
+    _claim(session, members, previous, caller)
     if target == "hired":
         take_places(session, [a.vacancy_id for a in members], group)
     elif previous == "hired" and target in ("withdrawn", "no_show"):
@@ -119,6 +121,21 @@ def _check_fields(data: TransitionRequest, day: date) -> None:
     if data.to == "arrived" and data.arrived_on is not None and data.arrived_on > day:
         raise ValidationFailed("arrived_on：到岗日期不能晚于今天", "arrived_on: must not be in the future",
                                field="arrived_on", rule="future_date")
+
+
+def _claim(session: Session, members: list[Application], previous: str, caller: Caller) -> None:
+    """Only one of two concurrent moves of the same application wins: the row must still be in the
+    state this request read (the loser waits for the winner's row lock, then finds the state changed)."""
+    table = Application.__table__  # type: ignore[attr-defined]
+    ids = [m.id for m in members]
+    result = session.execute(update(table).where(table.c.id.in_(ids), table.c.status == previous)
+                             .values(updated_at=utcnow()))
+    if result.rowcount != len(ids):  # type: ignore[attr-defined]
+        session.expire_all()
+        current = session.get(Application, ids[0])
+        status = current.status if current else previous
+        raise Conflict("申请状态已被他人更新，请刷新后重试", "The application changed meanwhile; reload it",
+                       field="to", rule="concurrent_update", extra={"allowed": allowed_for(caller, status)})
 
 
 def _group_members(session: Session, application: Application) -> list[Application]:

@@ -27,13 +27,25 @@ YANBIAN, HELONG = "222400", "222406"
 PARENT = {ZHENFENG: QIANXINAN, XINGYI: QIANXINAN, PUAN: QIANXINAN, HELONG: YANBIAN}
 
 NAMES = {
-    HAISHU: "海曙区", BEILUN: "北仑区", CIXI: "慈溪市", XIANGSHAN: "象山县", YINZHOU: "鄞州区",
-    QIANXINAN: "黔西南布依族苗族自治州", ZHENFENG: "贞丰县", XINGYI: "兴义市", PUAN: "普安县",
-    YANBIAN: "延边朝鲜族自治州", HELONG: "和龙市",
+    HAISHU: "海曙区",
+    BEILUN: "北仑区",
+    CIXI: "慈溪市",
+    XIANGSHAN: "象山县",
+    YINZHOU: "鄞州区",
+    QIANXINAN: "黔西南布依族苗族自治州",
+    ZHENFENG: "贞丰县",
+    XINGYI: "兴义市",
+    PUAN: "普安县",
+    YANBIAN: "延边朝鲜族自治州",
+    HELONG: "和龙市",
 }
 COORDS = {
-    HAISHU: (29.874, 121.546), BEILUN: (29.909, 121.829), CIXI: (30.177, 121.247),
-    ZHENFENG: (25.386, 105.650), XINGYI: (25.093, 104.891), HELONG: (42.546, 129.011),
+    HAISHU: (29.874, 121.546),
+    BEILUN: (29.909, 121.829),
+    CIXI: (30.177, 121.247),
+    ZHENFENG: (25.386, 105.650),
+    XINGYI: (25.093, 104.891),
+    HELONG: (42.546, 129.011),
 }
 # County pairings and two prefecture-wide ones (慈溪—黔西南, 象山—延边), as in the article.
 PAIRINGS = frozenset({(HAISHU, ZHENFENG), (CIXI, QIANXINAN), (XIANGSHAN, YANBIAN), (YINZHOU, HELONG)})
@@ -50,7 +62,9 @@ def context(**overrides: Any) -> MatchContext:
     return MatchContext(**values)
 
 
-def seeker(id: int = 1, skills: tuple[tuple[str, int, int], ...] = (("电焊工", 2, 3),), **overrides: Any) -> SeekerProfile:
+def seeker(
+    id: int = 1, skills: tuple[tuple[str, int, int], ...] = (("电焊工", 2, 3),), **overrides: Any
+) -> SeekerProfile:
     origin = overrides.pop("origin_code", ZHENFENG)
     values: dict[str, Any] = {
         "id": id,
@@ -127,8 +141,23 @@ def index_of(pop: Population, ctx: MatchContext) -> MatchIndex:
 
 # Synonyms, related and unrelated trades, a fuzzy guess (汽车电焊工, 电子厂普工) and text the
 # taxonomy cannot place (会开拖拉机).
-SKILL_TEXTS = ["电焊", "焊工", "氩弧焊", "汽车电焊工", "缝纫工", "车位", "刺绣工", "普工", "电子厂普工",
-               "操作工", "装配工", "叉车", "电工", "会开拖拉机", "保洁"]
+SKILL_TEXTS = [
+    "电焊",
+    "焊工",
+    "氩弧焊",
+    "汽车电焊工",
+    "缝纫工",
+    "车位",
+    "刺绣工",
+    "普工",
+    "电子厂普工",
+    "操作工",
+    "装配工",
+    "叉车",
+    "电工",
+    "会开拖拉机",
+    "保洁",
+]
 CERTS = ["叉车证", "电工证", "健康证明", "ＣＮＣ证"]
 DISTRICTS = [HAISHU, BEILUN, CIXI, XIANGSHAN, YINZHOU]
 ORIGINS = [ZHENFENG, XINGYI, PUAN, HELONG, "510100"]
@@ -138,7 +167,6 @@ WEIGHTS = [
     Weights(skills=60, location=0, pairing=20, pay=10, start=5, family=5),
     Weights(skills=33.3, location=16.7, pairing=12.5, pay=12.5, start=12.5, family=12.5),
 ]
-
 
 
 def claims(pool: list[str], min_size: int = 0) -> st.SearchStrategy[list[tuple[str, int, int]]]:
@@ -178,7 +206,9 @@ def vacancies_st(
     draw: st.DrawFn, id: int, employer_ids: list[int], pool: list[str] = SKILL_TEXTS
 ) -> VacancyProfile:
     pay_min = draw(st.integers(3000, 8000))
-    posts = draw(st.dictionaries(st.sampled_from(["couple", "father_son", "brothers"]), st.integers(0, 2), max_size=3))
+    posts = draw(
+        st.dictionaries(st.sampled_from(["couple", "father_son", "brothers"]), st.integers(0, 2), max_size=3)
+    )
     if draw(st.integers(0, 2)) == 0:
         posts = {}
     return VacancyProfile(
@@ -186,8 +216,9 @@ def vacancies_st(
         employer_id=draw(st.sampled_from(employer_ids)),
         occupation=draw(st.sampled_from(pool)),
         skills=tuple(SkillClaim(*c) for c in draw(claims(pool))[:2]),
-        certificates=frozenset(draw(st.lists(st.sampled_from(CERTS), max_size=2)) if draw(st.integers(0, 3)) == 0
-                               else ()),
+        certificates=frozenset(
+            draw(st.lists(st.sampled_from(CERTS), max_size=2)) if draw(st.integers(0, 3)) == 0 else ()
+        ),
         district_code=draw(st.sampled_from(DISTRICTS)),
         latitude=None,
         longitude=None,
@@ -208,14 +239,18 @@ def populations(
     """Random worlds. ``family_friendly`` ones have few trades, family posts and free dormitories
     everywhere, so that families can actually be placed and the family engine has choices to make."""
     # A few trades per population, so that seekers, vacancies and families overlap.
-    pool = draw(st.lists(st.sampled_from(SKILL_TEXTS), min_size=2, max_size=3 if family_friendly else 6,
-                         unique=True))
+    pool = draw(
+        st.lists(st.sampled_from(SKILL_TEXTS), min_size=2, max_size=3 if family_friendly else 6, unique=True)
+    )
     n_employers = draw(st.integers(1, 4))
     employer_ids = list(range(1, n_employers + 1))
     pop = Population()
     for employer_id in employer_ids:
         pop.employers[employer_id] = EmployerProfile(
-            employer_id, f"厂{employer_id}", HAISHU, draw(st.integers(0, 2) if not family_friendly else st.sampled_from([0, 1, 1, 2]))
+            employer_id,
+            f"厂{employer_id}",
+            HAISHU,
+            draw(st.integers(0, 2) if not family_friendly else st.sampled_from([0, 1, 1, 2])),
         )
     n_seekers = draw(st.integers(1, max_seekers))
     next_id = 1
@@ -240,9 +275,19 @@ def populations(
     for vacancy_id in range(100, 100 + draw(st.integers(1, max_vacancies))):
         vacancy = draw(vacancies_st(vacancy_id, employer_ids, pool))
         if family_friendly and draw(st.integers(0, 3)) > 0:
-            vacancy = replace(vacancy, family_posts={"couple": 1, "father_son": 1, "brothers": 2}, certificates=frozenset())
+            vacancy = replace(
+                vacancy, family_posts={"couple": 1, "father_son": 1, "brothers": 2}, certificates=frozenset()
+            )
         pop.vacancies[vacancy_id] = vacancy
-    pairings = frozenset(draw(st.lists(st.sampled_from(sorted(
-        {(d, o) for d in DISTRICTS for o in [*ORIGINS, QIANXINAN, YANBIAN]})), max_size=6)))
-    ctx = context(pairings=pairings, weights=draw(st.sampled_from(WEIGHTS)), per_employer=draw(st.integers(0, 3)))
+    pairings = frozenset(
+        draw(
+            st.lists(
+                st.sampled_from(sorted({(d, o) for d in DISTRICTS for o in [*ORIGINS, QIANXINAN, YANBIAN]})),
+                max_size=6,
+            )
+        )
+    )
+    ctx = context(
+        pairings=pairings, weights=draw(st.sampled_from(WEIGHTS)), per_employer=draw(st.integers(0, 3))
+    )
     return pop, ctx

@@ -65,9 +65,13 @@ def test_every_member_needs_a_vacancy_there() -> None:
 def test_members_may_share_a_vacancy_with_enough_places() -> None:
     brothers = FamilyProfile(5, "brothers", (1, 2), must_stay_together=True)
     members = [seeker(1, family_id=5), seeker(2, family_id=5)]
-    one_place = population(*members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=1))
+    one_place = population(
+        *members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=1)
+    )
     assert reference_top_employers_for_family(one_place, CTX, 5) == []
-    two_places = population(*members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=2))
+    two_places = population(
+        *members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=2)
+    )
     [result] = reference_top_employers_for_family(two_places, CTX, 5)
     assert [p.vacancy_id for p in result.assignment] == [100, 100]
     assert index_of(two_places, CTX).top_employers_for_family(5) == [result]
@@ -80,11 +84,22 @@ def test_the_weakest_member_counts() -> None:
     husband = seeker(1, skills=(("焊工", 3, 5),), family_id=9)
     wife = seeker(2, skills=(("缝纫工", 3, 5),), family_id=9, expected_pay=6000, preferred_districts=())
     pop = population(
-        husband, wife, family, employer(7), employer(8),
+        husband,
+        wife,
+        family,
+        employer(7),
+        employer(8),
         vacancy(100, "焊工", employer_id=7, family_posts={"couple": 1}),
         vacancy(101, "刺绣工", employer_id=7, pay_min=3000, pay_max=4000),
-        vacancy(200, "焊工", employer_id=8, family_posts={"couple": 1}, pay_min=3000, pay_max=4500,
-                district_code=CIXI),
+        vacancy(
+            200,
+            "焊工",
+            employer_id=8,
+            family_posts={"couple": 1},
+            pay_min=3000,
+            pay_max=4500,
+            district_code=CIXI,
+        ),
         vacancy(201, "缝纫工", employer_id=8, pay_min=3000, pay_max=5000),
     )
     results = reference_top_employers_for_family(pop, CTX, 9)
@@ -105,7 +120,9 @@ def test_family_score_is_half_min_half_mean_rounded() -> None:
     assert family_tenths([0, 2]) == 1  # 0.5*0 + 0.5*1 = 0.5, half up
 
 
-options_st = st.lists(st.tuples(st.integers(0, 1000), st.integers(1, 6)), min_size=1, max_size=6, unique_by=lambda o: o[1])
+options_st = st.lists(
+    st.tuples(st.integers(0, 1000), st.integers(1, 6)), min_size=1, max_size=6, unique_by=lambda o: o[1]
+)
 
 
 @settings(database=None, deadline=None, max_examples=300)

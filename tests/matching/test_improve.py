@@ -63,11 +63,27 @@ def test_nothing_to_suggest_when_nothing_would_change() -> None:
 
 @settings(database=None, deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(world=populations(max_seekers=8, max_vacancies=10), data=st.data())
-def test_index_suggests_what_the_reference_suggests(world: tuple[Population, MatchContext], data: st.DataObject) -> None:
+def test_index_suggests_what_the_reference_suggests(
+    world: tuple[Population, MatchContext], data: st.DataObject
+) -> None:
     pop, ctx = world
-    ctx = MatchContext(**{**{f: getattr(ctx, f) for f in ("today", "weights", "pairings", "region_coords",
-                                                             "region_names", "taxonomy", "per_employer")},
-                          "threshold": data.draw(st.sampled_from([30.0, 50.0, 65.0]))})
+    ctx = MatchContext(
+        **{
+            **{
+                f: getattr(ctx, f)
+                for f in (
+                    "today",
+                    "weights",
+                    "pairings",
+                    "region_coords",
+                    "region_names",
+                    "taxonomy",
+                    "per_employer",
+                )
+            },
+            "threshold": data.draw(st.sampled_from([30.0, 50.0, 65.0])),
+        }
+    )
     index = index_of(pop, ctx)
     for seeker_id in sorted(pop.seekers):
         assert index.improvements(seeker_id) == reference_improvements(pop, ctx, seeker_id)

@@ -44,7 +44,9 @@ def assert_same(pop: Population, ctx: MatchContext, index: MatchIndex, data: st.
     for vacancy_id in sorted(pop.vacancies):
         k = data.draw(st.integers(1, 8), label="k")
         floor = data.draw(st.sampled_from(MIN_SCORES), label="min_score")
-        assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(pop, ctx, vacancy_id, k, floor)
+        assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(
+            pop, ctx, vacancy_id, k, floor
+        )
     for seeker_id in sorted(pop.seekers):
         k = data.draw(st.integers(1, 8), label="k")
         floor = data.draw(st.sampled_from(MIN_SCORES), label="min_score")
@@ -67,14 +69,28 @@ def test_index_equals_reference(world: tuple[Population, MatchContext], data: st
 
 @HYPOTHESIS
 @given(world=populations(max_seekers=20, max_vacancies=10), data=st.data())
-def test_index_equals_reference_after_writes(world: tuple[Population, MatchContext], data: st.DataObject) -> None:
+def test_index_equals_reference_after_writes(
+    world: tuple[Population, MatchContext], data: st.DataObject
+) -> None:
     pop, ctx = world
     index = index_of(pop, ctx)
     employer_ids = sorted(pop.employers)
     for step in range(data.draw(st.integers(1, 12), label="writes")):
         action = data.draw(
-            st.sampled_from(["seeker", "seeker", "remove_seeker", "vacancy", "remove_vacancy", "employer",
-                             "family_off", "pairings", "new_seeker", "compact"]),
+            st.sampled_from(
+                [
+                    "seeker",
+                    "seeker",
+                    "remove_seeker",
+                    "vacancy",
+                    "remove_vacancy",
+                    "employer",
+                    "family_off",
+                    "pairings",
+                    "new_seeker",
+                    "compact",
+                ]
+            ),
             label="action",
         )
         if action == "seeker" and pop.seekers:
@@ -137,7 +153,9 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
     texts = ["焊工", "电焊", "氩弧焊", "装配工", "操作工", "普工", "缝纫工"]
     pop = Population()
     for employer_id in range(1, 9):
-        pop.employers[employer_id] = EmployerProfile(employer_id, f"厂{employer_id}", DISTRICTS[0], rng.randint(0, 1))
+        pop.employers[employer_id] = EmployerProfile(
+            employer_id, f"厂{employer_id}", DISTRICTS[0], rng.randint(0, 1)
+        )
     for seeker_id in range(1, n_seekers + 1):
         origin = rng.choice(ORIGINS)
         pop.seekers[seeker_id] = SeekerProfile(
@@ -146,8 +164,10 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
             origin_code=origin,
             origin_parent_code=PARENT.get(origin),
             registered_poor=rng.random() < 0.3,
-            skills=tuple(SkillClaim(rng.choice(texts), rng.randint(0, 5), rng.randint(0, 8))
-                         for _ in range(rng.randint(1, 2))),
+            skills=tuple(
+                SkillClaim(rng.choice(texts), rng.randint(0, 5), rng.randint(0, 8))
+                for _ in range(rng.randint(1, 2))
+            ),
             certificates=frozenset(["叉车证"] if rng.random() < 0.3 else []),
             preferred_districts=tuple(rng.sample(DISTRICTS, rng.randint(0, 2))),
             expected_pay=rng.choice([None, 4000, 5000, 6000, 7000]),
@@ -162,8 +182,10 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
             id=vacancy_id,
             employer_id=rng.randint(1, 8),
             occupation=rng.choice(texts),
-            skills=tuple(SkillClaim(rng.choice(texts), rng.randint(0, 3), rng.randint(0, 3))
-                         for _ in range(rng.randint(0, 2))),
+            skills=tuple(
+                SkillClaim(rng.choice(texts), rng.randint(0, 3), rng.randint(0, 3))
+                for _ in range(rng.randint(0, 2))
+            ),
             certificates=frozenset(["叉车证"] if rng.random() < 0.1 else []),
             district_code=rng.choice(DISTRICTS),
             latitude=None,
@@ -184,14 +206,19 @@ def test_index_equals_reference_on_long_posting_lists() -> None:
     index = index_of(pop, ctx)
     for vacancy_id in pop.vacancies:
         for k, floor in ((1, 0.0), (7, 0.0), (25, 60.0)):
-            assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(pop, ctx, vacancy_id, k, floor)
+            assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(
+                pop, ctx, vacancy_id, k, floor
+            )
     for seeker_id in list(pop.seekers)[:60]:
         assert index.top_vacancies(seeker_id, 5) == reference_top_vacancies(pop, ctx, seeker_id, 5)
     # rewrite a third of the seekers, remove some, compact, and check again
     rng = random.Random(1)
     for seeker_id in rng.sample(sorted(pop.seekers), 500):
-        fresh = replace(pop.seekers[seeker_id], preferred_districts=(rng.choice(DISTRICTS),),
-                        expected_pay=rng.choice([None, 3000]))
+        fresh = replace(
+            pop.seekers[seeker_id],
+            preferred_districts=(rng.choice(DISTRICTS),),
+            expected_pay=rng.choice([None, 3000]),
+        )
         pop.seekers[seeker_id] = fresh
         index.upsert_seeker(fresh)
     for seeker_id in rng.sample(sorted(pop.seekers), 200):

@@ -46,14 +46,22 @@ def test_claim_table_equals_the_rule_for_every_claim(main: int, rel: int, rl: in
 
 
 @HYPOTHESIS
-@given(main=st.integers(0, 1000), rel=RELATEDNESS, credit=CREDITS, level=st.integers(0, 5), years=st.integers(0, 70))
+@given(
+    main=st.integers(0, 1000),
+    rel=RELATEDNESS,
+    credit=CREDITS,
+    level=st.integers(0, 5),
+    years=st.integers(0, 70),
+)
 def test_seeker_side_table_equals_the_rule_for_every_requirement(
     main: int, rel: int, credit: int, level: int, years: int
 ) -> None:
     table = claim_points_by_requirement(main, rel, credit, level, years)
     for rl in range(LEVEL_SPAN):
         for ry in range(YEARS_SPAN):
-            assert table[rl * YEARS_SPAN + ry] == claim_points(main, rel, credit, quality(level, years, rl, ry))
+            assert table[rl * YEARS_SPAN + ry] == claim_points(
+                main, rel, credit, quality(level, years, rl, ry)
+            )
 
 
 @HYPOTHESIS

@@ -54,6 +54,19 @@ def test_ten_clerks_race_for_the_last_place(world: World) -> None:
     assert len([e for e in rows(world.engine, "application_event") if e["to_status"] == "hired"]) == 1
 
 
+def test_the_same_hire_clicked_twice_at_once_hires_once(world: World) -> None:
+    station, employer = world.station(), world.employer()
+    vacancy = world.vacancy(employer, headcount=5)
+    app_id = apply(world, station, world.seeker(station), vacancy["id"])["id"]
+    advance(world.client, employer, app_id, "offered")
+    results = _race(world, employer, [app_id] * 4)
+    assert sorted(r.status_code for r in results) == [200, 409, 409, 409], [r.text for r in results]
+    assert {r.json()["errors"][0]["rule"] for r in results if r.status_code == 409} <= {
+        "concurrent_update", "transition"}
+    assert row(world.engine, "vacancy", vacancy["id"])["hired_count"] == 1
+    assert [e["to_status"] for e in rows(world.engine, "application_event")].count("hired") == 1
+
+
 def test_two_couples_race_for_the_last_dormitory(world: World) -> None:
     station, employer = world.station(), world.employer(dormitories=1)
     vacancy = world.vacancy(employer, headcount=10, family_posts={"couple": 2})
