@@ -55,6 +55,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     if not has_demo_data(engine):
         credentials = load_demo(engine, vault, seekers=args.seekers or 2000, vacancies=args.vacancies or 200,
                                 employers=args.employers or 20, seed=args.seed)
+        if not args.no_history:
+            from app.clock import today_shanghai
+            from app.demo.history import add_history
+
+            # A year of applications, placements, check-ins and batches, so the figures have a past.
+            add_history(engine, seed=args.seed, today=today_shanghai())
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(credentials.to_json(), ensure_ascii=False, indent=2))
         path.chmod(0o600)
@@ -132,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--vacancies", type=int)
     demo.add_argument("--employers", type=int)
     demo.add_argument("--seed", type=int, default=2018)
+    demo.add_argument("--no-history", action="store_true", help="skip the year of placements history")
     demo.set_defaults(func=cmd_demo_data)
     key = sub.add_parser("create-key", help="create an API key and print it once")
     key.add_argument("--role", choices=["admin", "station", "employer"], required=True)

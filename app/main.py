@@ -38,6 +38,8 @@ from app.routers import (
 )
 from app.services.matching import MatchService
 from app.settings import Settings, get_settings
+from app.web import downloads as web_downloads
+from app.web import pages as web_pages
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.settings.warm_match_index:
         # Built in the background so the server answers health checks at once; the first match
         # query waits for the build instead of starting its own.
-        threading.Thread(target=lambda: app.state.matcher.index, name="jobmatch-index", daemon=True).start()
+        threading.Thread(target=_warm, args=(app,), name="jobmatch-index", daemon=True).start()
     if app.state.settings.run_embedded_worker:
         from app.worker import run_worker
 
@@ -66,6 +68,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop.set()
         if thread is not None:
             thread.join(timeout=10)
+
+
+def _warm(app: FastAPI) -> None:
+    try:
+        app.state.matcher.index  # noqa: B018  (building is the point)
+    except Exception as exc:  # an unmigrated or unreachable database: /readyz says so; queries retry
+        logger.warning("match index not built at start: %s", type(exc).__name__)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -89,6 +98,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (regions, stations, employers, imports, vacancies, seekers, families, notifications, webhooks,
                    access, applications, placements, transport, stats, subsidies, exports, matches):
         app.include_router(module.router, prefix=API_PREFIX)
+    # The pages: the seeker's app (/app) and the dashboard (/dashboard), with their static files (/web).
+    app.include_router(web_pages.router)
+    app.include_router(web_downloads.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     allow_private_webhooks: bool = False
     webhook_timeout_seconds: float = 15.0
     webhook_lease_seconds: float = 60.0
-    webhook_concurrency: int = 16
+    # Concurrent sends per worker. More threads help only against slow receivers: on a fast network they
+    # mostly contend for the interpreter lock (16 cost 40 % more CPU per message than 8 on loopback).
+    webhook_concurrency: int = 8
     webhook_secret_overlap_hours: float = 24.0
     # Delay before each retry (±20 % jitter): about three days in all, then the message is dead.
     # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 14 h, 14 h, 16 h (pydantic copies list defaults per instance).

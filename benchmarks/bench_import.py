@@ -73,8 +73,18 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _calibration_seconds() -> float:
+    """A fixed pure-Python loop: on a shared machine, the figures scale with it."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.perf_counter() - started, 2)
+
+
 def run(emit: Callable[[dict[str, Any]], None]) -> None:
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+    calibration = _calibration_seconds()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         migrate(url)
@@ -115,6 +125,7 @@ def run(emit: Callable[[dict[str, Any]], None]) -> None:
             "cpu_seconds": round(timings["commit_cpu"], 2),
             "validate_cpu_seconds": round(timings["validate_cpu"], 2),
             "load_average": round(os.getloadavg()[0], 1),
+            "loop_10m_seconds": calibration,
             "peak_rss_mb": _peak_rss_mb(),
             "rss_before_import_mb": rss_before,
             "file_mb": round(path.stat().st_size / 2**20, 1),

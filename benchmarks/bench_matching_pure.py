@@ -139,9 +139,7 @@ class City:
             registered_poor=rng.random() < 0.3,
             skills=tuple(claims),
             certificates=frozenset(certificates),
-            preferred_districts=tuple(
-                rng.sample(self.workplaces, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0])
-            ),
+            preferred_districts=tuple(rng.sample(self.workplaces, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0])),
             expected_pay=None if rng.random() < 0.2 else rng.randrange(3500, 8001, 100),
             available_from=None if rng.random() < 0.6 else TODAY + timedelta(days=rng.randint(0, 60)),
             active=rng.random() < 0.92,
@@ -154,9 +152,7 @@ class City:
         occupation = self.occupation()
         skills = []
         if rng.random() < 0.5:
-            skills.append(
-                SkillClaim(occupation.name, rng.choices(range(4), (40, 35, 20, 5))[0], rng.randint(0, 3))
-            )
+            skills.append(SkillClaim(occupation.name, rng.choices(range(4), (40, 35, 20, 5))[0], rng.randint(0, 3)))
         if rng.random() < 0.2:
             skills.append(SkillClaim(self.occupation().name, rng.randint(0, 2), 0))
         certificates = {occupation.licence} if occupation.licence and rng.random() < 0.6 else set()
@@ -251,9 +247,7 @@ def main() -> None:
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     seconds, built = timed(
-        lambda: MatchIndex.build(
-            ctx, seekers=seekers, vacancies=vacancies, employers=employers, families=families
-        )
+        lambda: MatchIndex.build(ctx, seekers=seekers, vacancies=vacancies, employers=employers, families=families)
     )
     index = built
     assert isinstance(index, MatchIndex)
@@ -275,9 +269,7 @@ def main() -> None:
     vacancy_sample = rng.sample(open_vacancies, min(QUERIES, len(open_vacancies)))
     seeker_sample = rng.sample(range(1, len(seekers) + 1), min(QUERIES, len(seekers)))
     family_sample = rng.sample([f.id for f in families], min(QUERIES, len(families)))
-    vacancy_ms = latency(
-        "match.vacancy_top50", [lambda v=v: index.top_seekers(v, 50) for v in vacancy_sample]
-    )
+    vacancy_ms = latency("match.vacancy_top50", [lambda v=v: index.top_seekers(v, 50) for v in vacancy_sample])
     seeker_ms = latency("match.seeker_top20", [lambda s=s: index.top_vacancies(s, 20) for s in seeker_sample])
     latency("match.family_top10", [lambda f=f: index.top_employers_for_family(f, 10) for f in family_sample])
 

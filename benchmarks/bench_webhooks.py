@@ -6,7 +6,8 @@ start-up is not measured), and times from that instant to the last message recor
 Prints one JSON line per backend: {"bench": "notify.webhooks_per_s", "backend", "per_s", "messages", ...}.
 
     .venv/bin/python -m benchmarks.bench_webhooks
-BENCH_WEBHOOK_MESSAGES scales the queue (default 20,000 on PostgreSQL, 10,000 on SQLite).
+BENCH_WEBHOOK_MESSAGES scales the queue (default 20,000 on PostgreSQL, 10,000 on SQLite);
+BENCH_WEBHOOK_CONCURRENCY sets each worker's concurrent sends (default: the setting, 8).
 """
 
 from __future__ import annotations
@@ -159,26 +160,22 @@ def _ceiling(hook: str, requests: int = 2000) -> float:
         conn.close()
 
 
-def _progress(url: str) -> tuple[int, Any]:
+def _progress(engine: Any) -> tuple[int, Any]:
     from sqlalchemy import text
 
-    from app.db import make_engine
-
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            pending = conn.execute(
-                text("SELECT count(*) FROM webhook_message WHERE status = 'pending'")).scalar_one()
-            last = conn.execute(text("SELECT max(delivered_at) FROM webhook_message")).scalar_one()
-        return int(pending), last
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        pending = conn.execute(
+            text("SELECT count(*) FROM webhook_message WHERE status = 'pending'")).scalar_one()
+        last = conn.execute(text("SELECT max(delivered_at) FROM webhook_message")).scalar_one()
+    return int(pending), last
 
 
 def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
     from datetime import datetime
 
     from app.clock import utcnow
+    from app.db import make_engine
+    from app.settings import Settings
 
     key = Fernet.generate_key().decode()
     with _database(backend) as url, _receiver() as hook, tempfile.TemporaryDirectory() as var:
@@ -190,14 +187,19 @@ def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
         env.update({"JOBMATCH_DATABASE_URL": url, "JOBMATCH_SECRET_KEY": key, "JOBMATCH_VAR_DIR": var,
                     "JOBMATCH_ALLOW_GENERATED_SECRET": "false", "JOBMATCH_ALLOW_PRIVATE_WEBHOOKS": "true",
                     "JOBMATCH_WORKER_POLL_SECONDS": "0.05", "JOBMATCH_LOG_LEVEL": "WARNING"})
+        concurrency = os.environ.get("BENCH_WEBHOOK_CONCURRENCY")
+        if concurrency:
+            env["JOBMATCH_WEBHOOK_CONCURRENCY"] = concurrency
+        cpu_before = _children_cpu()
         procs = [subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env)
                  for _ in range(workers)]
+        engine = make_engine(url)
         try:
             deadline = time.monotonic() + LEAD_SECONDS + 600
             pending, last = messages, None
             while time.monotonic() < deadline:
-                time.sleep(0.5)
-                pending, last = _progress(url)
+                time.sleep(1.0)  # gently: the poller shares the machine with what it measures
+                pending, last = _progress(engine)
                 if pending == 0:
                     break
         finally:
@@ -205,6 +207,8 @@ def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
                 proc.terminate()
             for proc in procs:
                 proc.wait(timeout=20)
+            worker_cpu = _children_cpu() - cpu_before
+            engine.dispose()
     if pending or last is None:
         raise RuntimeError(f"{pending} of {messages} messages still pending")
     if isinstance(last, str):  # SQLite returns the stored text
@@ -214,7 +218,15 @@ def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
     seconds = (last - start).total_seconds()
     return {"bench": "notify.webhooks_per_s", "backend": backend, "per_s": round(messages / seconds, 1),
             "messages": messages, "workers": workers, "seconds": round(seconds, 2),
-            "one_connection_ceiling_per_s": round(ceiling, 1), "load_avg_1m": round(os.getloadavg()[0], 2)}
+            "concurrency": int(os.environ.get("BENCH_WEBHOOK_CONCURRENCY") or Settings().webhook_concurrency),
+            "one_connection_ceiling_per_s": round(ceiling, 1), "load_avg_1m": round(os.getloadavg()[0], 2),
+            # CPU the workers used per message (start-up included): on a busy host the fairer figure.
+            "worker_cpu_ms_per_message": round(worker_cpu * 1000 / messages, 3)}
+
+
+def _children_cpu() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _pg_reachable() -> bool:

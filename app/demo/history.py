@@ -77,7 +77,8 @@ def add_history(engine: Engine, *, seed: int, today: date) -> int:
 def _load(conn: Connection) -> dict[str, Any]:
     seekers = [dict(r._mapping) for r in conn.execute(
         select(t("seeker").c.id, t("seeker").c.station_id, t("seeker").c.family_id, t("seeker").c.status,
-               t("seeker").c.created_at, t("seeker").c.skills).order_by(t("seeker").c.id))]
+               t("seeker").c.created_at, t("seeker").c.skills, t("seeker").c.preferred_districts)
+        .order_by(t("seeker").c.id))]
     employers = [dict(r._mapping) for r in conn.execute(select(t("employer")).order_by(t("employer").c.id))]
     families = {r.id: dict(r._mapping) for r in conn.execute(select(t("family")))}
     people = defaultdict(list)
@@ -102,6 +103,10 @@ def _stories(rng: random.Random, world: dict[str, Any], today: date) -> list[Sto
         family = world["families"].get(key[1]) if key[0] == "family" else None
         needs_dormitory = family is not None and family["needs_couple_dormitory"] and dorm_employers
         pool = dorm_employers if needs_dormitory else world["employers"]
+        # Most go where they wanted to (often the district paired with their county: 结对帮扶).
+        wanted = [e for e in pool if e["district_code"] in (members[0]["preferred_districts"] or [])[:1]]
+        if wanted and rng.random() < 0.7:
+            pool = wanted
         applied_on = registered + timedelta(days=rng.randint(1, (today - registered).days - 1))
         story = Story(members, rng.choice(pool), applied_on, family=family)
         _unfold(rng, story, today)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 CHECKPOINTS = (7, 30, 60, 90)
 CALLED_SHARE = 0.85
-CHARTER_SHARE = 0.75
+CHARTER_SHARE = 0.9
+# Fewer people than this going the same way in the same half-month travel on their own.
+CHARTER_MIN = 3
 
 
 def t(name: str) -> Any:
@@ -63,8 +65,8 @@ def _check_in(p: Row, checked: date, outcome: str, rng: random.Random, **extra: 
 
 def write_batches(conn: Connection, rng: random.Random, stories: list[Story], placements: list[Row],
                   vacancies: dict[Any, int], today: date) -> None:
-    """Most households travelled by chartered bus with others of their station starting the same week;
-    households hired to start soon are on planned batches."""
+    """Households travelled by chartered bus with others of their station going to the same district in
+    the same half-month; households hired to start soon are on planned batches."""
     del placements, vacancies
     capacity = get_settings().charter_capacity_bus
     groups: dict[tuple[int, str, date, str], list[Story]] = defaultdict(list)
@@ -75,14 +77,14 @@ def write_batches(conn: Connection, rng: random.Random, stories: list[Story], pl
             continue
         day = arrived or story.start_date
         assert day is not None
-        week = day - timedelta(days=day.weekday())
+        window = day.replace(day=1 if day.day <= 15 else 16)
         status = "arrived" if arrived else "planned"
-        groups[(story.members[0]["station_id"], story.employer["district_code"], week, status)].append(story)
-    for (station_id, district, week, status), group in sorted(groups.items(), key=lambda g: str(g[0])):
-        if status == "arrived" and rng.random() >= CHARTER_SHARE:
+        groups[(story.members[0]["station_id"], story.employer["district_code"], window, status)].append(story)
+    for (station_id, district, window, status), group in sorted(groups.items(), key=lambda g: str(g[0])):
+        if sum(len(s.members) for s in group) < CHARTER_MIN or (status == "arrived" and rng.random() >= CHARTER_SHARE):
             continue  # came on their own
         load: list[Story] = []
-        for story in sorted(group, key=lambda s: s.start_date or week):
+        for story in sorted(group, key=lambda s: s.start_date or window):
             if load and sum(len(s.members) for s in load) + len(story.members) > capacity:
                 _write_batch(conn, rng, station_id, district, status, load, capacity)
                 load = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -66,6 +66,15 @@ class ColumnMap:
     columns: dict[str, Column]
     header: list[str]
     unknown: list[str]
+    _plan: list[tuple[str, int, Callable[[Any], Any]]] | None = None
+
+    @property
+    def plan(self) -> list[tuple[str, int, Callable[[Any], Any]]]:
+        """(key, source index, converter) per mapped column, worked out once per import."""
+        if self._plan is None:
+            self._plan = [(key, index, _CONVERTERS.get(self.columns[key].kind, _text))
+                          for key, index in self.by_key.items()]
+        return self._plan
 
     def header_of(self, key: str) -> str:
         index = self.by_key.get(key)
@@ -119,45 +128,43 @@ def read_cells(cells: Sequence[Any], cmap: ColumnMap) -> tuple[dict[str, Any], l
     """Typed values by column key (absent and empty cells left out) and the errors of cells that did not parse."""
     values: dict[str, Any] = {}
     errors: list[tuple[str, CellError]] = []
-    for key, index in cmap.by_key.items():
-        raw = cells[index] if index < len(cells) else None
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+    width = len(cells)
+    for key, index, converter in cmap.plan:
+        if index >= width:
+            continue
+        raw = cells[index]
+        if raw is None or (type(raw) is str and not raw.strip()):
             continue
         try:
-            values[key] = convert(cmap.columns[key], raw)
+            values[key] = converter(raw)
         except CellError as exc:
             errors.append((key, exc))
     return values, errors
 
 
 def convert(column: Column, raw: Any) -> Any:
-    kind = column.kind
-    if kind == "int":
-        return to_int(raw)
-    if kind == "bool":
-        return to_bool(raw)
-    if kind == "date":
-        return to_date(raw)
-    if kind == "list":
-        return [part.strip() for part in _LIST_SEPARATORS.split(_text(raw)) if part.strip()]
-    if kind == "id_number":
-        return to_id_number(raw)
-    if kind == "phone":
-        return _text(raw)
-    if kind == "level":
-        text = _text(raw)
-        if text not in SKILL_LEVELS:
-            raise CellError("level_choice", f"技能等级应为 {'/'.join(SKILL_LEVELS)} 之一",
-                            f"skill level must be one of {', '.join(SKILL_LEVELS)}")
-        return text
-    if kind == "family_kind":
-        text = _text(raw).removesuffix("岗").removesuffix("岗位")
-        kind_value = FAMILY_KINDS.get(text) or (text if text in FAMILY_KINDS.values() else None)
-        if kind_value is None:
-            raise CellError("family_kind_choice", "亲情岗位应为 夫妻/父子/兄弟/其他 之一",
-                            "family kind must be couple, father_son, brothers or other")
-        return kind_value
-    return _text(raw)
+    return _CONVERTERS.get(column.kind, _text)(raw)
+
+
+def _to_list(raw: Any) -> list[str]:
+    return [part.strip() for part in _LIST_SEPARATORS.split(_text(raw)) if part.strip()]
+
+
+def _to_level(raw: Any) -> str:
+    text = _text(raw)
+    if text not in SKILL_LEVELS:
+        raise CellError("level_choice", f"技能等级应为 {'/'.join(SKILL_LEVELS)} 之一",
+                        f"skill level must be one of {', '.join(SKILL_LEVELS)}")
+    return text
+
+
+def _to_family_kind(raw: Any) -> str:
+    text = _text(raw).removesuffix("岗").removesuffix("岗位")
+    kind = FAMILY_KINDS.get(text) or (text if text in FAMILY_KINDS.values() else None)
+    if kind is None:
+        raise CellError("family_kind_choice", "亲情岗位应为 夫妻/父子/兄弟/其他 之一",
+                        "family kind must be couple, father_son, brothers or other")
+    return kind
 
 
 def _text(raw: Any) -> str:
@@ -223,6 +230,12 @@ def to_id_number(raw: Any) -> str:
                         "身份证号被 Excel 存成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写",
                         "Excel stored the ID number as a number and lost its last digits; format the column as text")
     return _text(raw)
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "int": to_int, "bool": to_bool, "date": to_date, "list": _to_list, "id_number": to_id_number,
+    "phone": _text, "level": _to_level, "family_kind": _to_family_kind, "text": _text,
+}
 
 
 def skills_of(names: list[str], level: str | None, years: int | None) -> list[dict[str, Any]]:

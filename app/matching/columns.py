@@ -97,11 +97,19 @@ class Columns:
         self.size = start + count
         return start
 
+    def add_row(self) -> int:
+        """One more row (zeros), for writes that set columns one by one."""
+        row = self.size
+        if row + 1 > len(next(iter(self._data.values()))):
+            self._data = {name: _grown(array, row + 1, 0) for name, array in self._data.items()}
+        for array in self._data.values():
+            array[row] = 0
+        self.size = row + 1
+        return row
+
     def keep(self, rows: npt.NDArray[np.intp]) -> None:
         """Keep only ``rows`` (in that order), shrinking capacity to fit: compaction."""
-        self._data = {
-            name: np.ascontiguousarray(array[: self.size][rows]) for name, array in self._data.items()
-        }
+        self._data = {name: np.ascontiguousarray(array[: self.size][rows]) for name, array in self._data.items()}
         self.size = len(rows)
         self.dead = 0
 

@@ -85,9 +85,7 @@ def choose_assignment(
             best, best_combo = key, combo
     if best_combo is None:
         return None
-    return tuple(
-        (member, vacancy_id, tenths) for member, (tenths, vacancy_id) in zip(members, best_combo, strict=True)
-    )
+    return tuple((member, vacancy_id, tenths) for member, (tenths, vacancy_id) in zip(members, best_combo, strict=True))
 
 
 def family_match(
@@ -106,9 +104,7 @@ def family_match(
     if employer.free_couple_dormitories >= 1 and (family.needs_couple_dormitory or family.kind == "couple"):
         reasons.append("提供夫妻宿舍")
     for position, match in enumerate(members, start=1):
-        reasons.append(
-            f"第{position}位成员：{vacancy_labels.get(match.vacancy_id, '')}岗位，{match.score:.1f}分"
-        )
+        reasons.append(f"第{position}位成员：{vacancy_labels.get(match.vacancy_id, '')}岗位，{match.score:.1f}分")
     mean = sum(scores) / len(scores) / 10
     reasons.append(f"家庭得分兼顾最弱成员：最低{min(scores) / 10:.1f}分，平均{mean:.1f}分")
     return FamilyMatch(

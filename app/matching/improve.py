@@ -80,9 +80,7 @@ def demand_of(vacancies: Iterable[VacancyProfile], taxonomy: Taxonomy) -> Demand
     )
 
 
-def _candidates(
-    seeker: SeekerProfile, demand: Demand, taxonomy: Taxonomy
-) -> list[tuple[Improvement, SeekerProfile]]:
+def _candidates(seeker: SeekerProfile, demand: Demand, taxonomy: Taxonomy) -> list[tuple[Improvement, SeekerProfile]]:
     found: list[tuple[Improvement, SeekerProfile]] = []
     held = {normalise_certificate(name) for name in seeker.certificates}
     for name, _ in [c for c in demand.certificates if normalise_certificate(c[0]) not in held][

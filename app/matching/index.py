@@ -19,10 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from app.matching.context import MatchContext
-from app.matching.families import choose_assignment, family_match, family_tenths, rank_family_matches
+from app.matching.families import family_match, rank_family_matches
+from app.matching.family_scan import best_family_assignments
 from app.matching.improve import Demand, Improvement, demand_of, suggest_improvements
 from app.matching.profiles import (
-    POST_KINDS,
     EmployerProfile,
     FamilyMatch,
     FamilyProfile,
@@ -197,10 +197,7 @@ class MatchIndex:
             min_tenths=min_tenths(min_score),
         )
         seekers = self.seekers.profiles([seeker_id for seeker_id, _ in found])
-        return [
-            self._exact(seeker, vacancy, tenths, slots)
-            for seeker, (_, tenths) in zip(seekers, found, strict=True)
-        ]
+        return [self._exact(seeker, vacancy, tenths, slots) for seeker, (_, tenths) in zip(seekers, found, strict=True)]
 
     def _hits(self, seeker: SeekerProfile, min_score: float) -> tuple[VacancyHits, I64]:
         hits = scan_vacancies(self.vacancies, seeker, self.ctx)
@@ -227,76 +224,21 @@ class MatchIndex:
         profiles = self.vacancies.profiles
         return [self._exact(seeker, profiles[int(ids[i])], int(tenths[i])) for i in chosen]
 
-    def top_employers_for_family(
-        self, family_id: int, k: int = 10, min_score: float = 0.0
-    ) -> list[FamilyMatch]:
+    def top_employers_for_family(self, family_id: int, k: int = 10, min_score: float = 0.0) -> list[FamilyMatch]:
         family = self.vacancies.families.profiles[family_id]
-        members = tuple(sorted(set(family.member_ids)))
-        seekers = [self.seekers.profile(member) for member in members]
-        if k <= 0 or any(seeker is None for seeker in seekers):
+        members = self.seekers.profiles_or_none(sorted(set(family.member_ids)))
+        if k <= 0 or members is None:
             return []
-        employers = self.vacancies.employers
-        n_employers = employers.ids.size
-        kinds = family.post_kinds
-        slots = sum(employers.slots[kind].view.astype(np.int64) for kind in POST_KINDS if kind in kinds)
-        eligible = (slots >= 1) & ((employers.free.view >= 1) | (not family.needs_couple_dormitory))
-        eligible &= employers.present.view == 1
-        col = self.vacancies.col
-        per_member = []
-        best = np.full((len(members), n_employers), -1, dtype=np.int64)
-        for i, seeker in enumerate(seekers):
-            assert seeker is not None
-            hits = scan_vacancies(self.vacancies, seeker, self.ctx)
-            employer = col("employer")[hits.rows].astype(np.int64)
-            keep = eligible[employer]
-            rows, tenths, employer = hits.rows[keep], hits.tenths[keep], employer[keep]
-            order = np.lexsort((col("id")[rows], -tenths, employer))
-            rows, tenths, employer = rows[order], tenths[order], employer[order]
-            per_member.append((rows, tenths, employer))
-            firsts = np.flatnonzero(np.r_[True, employer[1:] != employer[:-1]]) if len(employer) else employer
-            best[i, employer[firsts]] = tenths[firsts]
-        n = len(members)
-        common = np.flatnonzero((best >= 0).all(axis=0))
-        if not len(common):
-            return []
-        low, total = best[:, common].min(axis=0), best[:, common].sum(axis=0)
-        bound = (n * low + total + n) // (2 * n)
-        employer_ids = employers.ids.view[common].astype(np.int64)
-        floor = min_tenths(min_score)
-        found: list[tuple[int, int, tuple[tuple[int, int, int], ...]]] = []
-        for j in np.lexsort((employer_ids, -bound)):
-            if bound[j] < floor:
-                break
-            if len(found) >= k:
-                kth_tenths, kth_id, _ = found[k - 1]
-                if (bound[j], -employer_ids[j]) < (kth_tenths, -kth_id):
-                    break
-            options = {}
-            for member, (rows, tenths, employer) in zip(members, per_member, strict=True):
-                lo, hi = np.searchsorted(employer, [common[j], common[j] + 1])
-                ids = col("id")[rows[lo:hi]]
-                options[member] = [(int(t), int(v)) for t, v in zip(tenths[lo:hi], ids, strict=True)]
-            places = {v: int(col("places")[self.vacancies.rows[v]]) for o in options.values() for _, v in o}
-            chosen = choose_assignment(members, options, places)
-            if chosen is None:
-                continue
-            score = family_tenths([t for _, _, t in chosen])
-            if score < floor:
-                continue
-            found.append((score, int(employer_ids[j]), chosen))
-            found.sort(key=lambda item: (-item[0], item[1]))
+        found = best_family_assignments(
+            self.vacancies, family, members, self.ctx, k=k, min_tenths=min_tenths(min_score)
+        )
+        employers, vacancies = self.vacancies.employers, self.vacancies.profiles
+        by_id = {seeker.id: seeker for seeker in members}
         results = []
-        profiles = self.vacancies.profiles
-        by_id = dict(zip(members, seekers, strict=True))
-        for _, employer_id, chosen in found[:k]:
-            matches = []
-            for member, vacancy_id, tenths in chosen:
-                seeker = by_id[member]
-                assert seeker is not None
-                matches.append(self._exact(seeker, profiles[vacancy_id], tenths))
+        for _, employer_id, chosen in found:
+            matches = [self._exact(by_id[member], vacancies[v], tenths) for member, v, tenths in chosen]
             labels = {
-                m.vacancy_id: requirements(profiles[m.vacancy_id], self.ctx.taxonomy).main.label
-                for m in matches
+                m.vacancy_id: requirements(vacancies[m.vacancy_id], self.ctx.taxonomy).main.label for m in matches
             }
             employer = employers.profiles[employer_id]
             results.append(family_match(family, employer, employers.slots_of(employer_id), matches, labels))

@@ -130,9 +130,7 @@ def _quality_for_requirement(required_level: int, required_years: int) -> IntArr
 
 
 @functools.lru_cache(maxsize=4096)
-def claim_points_table(
-    main_tenths: int, relatedness: int, required_level: int, required_years: int
-) -> IntArray:
+def claim_points_table(main_tenths: int, relatedness: int, required_level: int, required_years: int) -> IntArray:
     """``claim_points`` for every claim code, for one vacancy requirement and one relatedness."""
     credits = np.arange(10, 101, 10, dtype=np.int64)[:, None, None]
     q = _quality_for_requirement(required_level, min(required_years, YEARS_CAP))[None, :, :]
@@ -154,9 +152,7 @@ def quality_by_requirement(level: int, years: int) -> IntArray:
 
 
 @functools.lru_cache(maxsize=8192)
-def claim_points_by_requirement(
-    main_tenths: int, relatedness: int, credit: int, level: int, years: int
-) -> IntArray:
+def claim_points_by_requirement(main_tenths: int, relatedness: int, credit: int, level: int, years: int) -> IntArray:
     """``claim_points`` of one claim against every requirement code (the seeker-side table)."""
     q = quality_by_requirement(level, min(years, YEARS_CAP))
     table = (2 * (main_tenths * relatedness * credit * q) + 1_000_000) // 2_000_000

@@ -75,9 +75,7 @@ def skills_reason(
     if covered:
         text.append("具备所需技能：" + "、".join(skill.label for skill in covered))
     if missing:
-        names = "、".join(
-            skill.label + (f"（{level_name(level)}）" if level else "") for skill, level in missing
-        )
+        names = "、".join(skill.label + (f"（{level_name(level)}）" if level else "") for skill, level in missing)
         text.append(f"缺少所需技能：{names}")
     if unrecognised:
         text.append("未能识别的技能：" + "、".join(f"“{t}”" for t in unrecognised))
@@ -138,11 +136,7 @@ def family_reason(
     if family is None:
         return "个人求职"
     label = kind_label(family.kind)
-    dorm = (
-        "，提供夫妻宿舍"
-        if free_dorms >= 1 and (family.needs_couple_dormitory or family.kind == "couple")
-        else ""
-    )
+    dorm = "，提供夫妻宿舍" if free_dorms >= 1 and (family.needs_couple_dormitory or family.kind == "couple") else ""
     if family.needs_couple_dormitory and free_dorms < 1:
         return "该单位暂无空余夫妻宿舍"
     if pct >= 100 and vacancy_slots >= 1:

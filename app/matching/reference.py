@@ -128,6 +128,7 @@ def score_pair(
     if best is None:
         return None  # rule 6: no occupation in common
     claim, resolved, relatedness = best
+    assert resolved.key is not None
     covered = []
     missing = []
     for skill, level in need.others:
@@ -305,9 +306,7 @@ def reference_top_vacancies(
     return rank_matches_for_seeker((m for m in matches if m is not None and _passes(m, min_score)), k, cap)
 
 
-def reference_count_vacancies(
-    pop: Population, ctx: MatchContext, seeker: SeekerProfile, min_score: float
-) -> int:
+def reference_count_vacancies(pop: Population, ctx: MatchContext, seeker: SeekerProfile, min_score: float) -> int:
     """How many vacancies the seeker matches at ``min_score`` or more (for "what would raise my score")."""
     slots = family_slots_by_employer(pop.vacancies.values())
     return sum(_passes(_score(pop, ctx, seeker, v, slots), min_score) for v in pop.vacancies.values())

@@ -62,9 +62,7 @@ class _Query:
         self.pay_points = np.array([points.part_points(w.pay, p) for p in points.PAY_PCTS_BY_BOUND], np.int16)
         begins = max(vacancy.start_date or ctx.today, ctx.today).toordinal()
         self.start_bounds = np.array([begins + step for step in points.START_GAP_STEPS], dtype=np.int32)
-        self.start_points = np.array(
-            [points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int16
-        )
+        self.start_points = np.array([points.part_points(w.start, p) for p in points.START_GAP_PCTS], np.int16)
         self.family_default = points.part_points(w.family, 100)
         self.family_points, self.family_ok = _family_tables(
             w.family,
@@ -112,9 +110,7 @@ def _family_tables(
         here = sum(vacancy_slots[POST_KINDS.index(kind)] for kind in kinds)
         for must in (0, 1):
             for dorm in (0, 1):
-                family = FamilyProfile(
-                    0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm)
-                )
+                family = FamilyProfile(0, kinds[0] if len(kinds) == 1 else "other", (), bool(must), bool(dorm))
                 family_points[code, must, dorm] = points.part_points(
                     weight, points.family_pct(family, here, offered, free_dorms)
                 )
@@ -151,7 +147,9 @@ def _mark_cover(q: _Query) -> list[npt.NDArray[np.int32]]:
     return touched
 
 
-def _score_bucket(q: _Query, bucket: Columns, table: I64, location: int, floor: int) -> tuple[I64, I64]:
+def _score_bucket(
+    q: _Query, bucket: Columns, table: npt.NDArray[np.int16], location: int, floor: int
+) -> tuple[I64, I64]:
     """(keys, ids) of the bucket's entries scoring at least ``floor`` tenths."""
     flags = bucket["flags"]
     total = (

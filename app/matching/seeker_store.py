@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.matching.columns import Columns, Grow
-from app.matching.points import claim_code
+from app.matching.points import LEVEL_SPAN, YEARS_CAP, YEARS_SPAN
 from app.matching.profiles import SeekerProfile, SkillClaim
 from app.matching.vocabulary import MASK_BITS, Vocabulary
 
@@ -53,6 +53,11 @@ BASE_DTYPES: dict[str, Any] = {
     "cert_start": np.int32,
     "cert_n": np.uint8,
 }
+# the integer base columns, in the order ``_append`` collects them
+_ROW_COLUMNS = (
+    "id", "station", "origin", "parent", "flags", "active", "consent", "family", "pay", "avail",
+    "claim_start", "claim_n", "cert_start", "cert_n",
+)
 ENTRY_DTYPES: dict[str, Any] = {
     "id": np.int32,
     "code": np.uint16,
@@ -73,7 +78,13 @@ def segments(starts: npt.NDArray[Any], counts: npt.NDArray[Any]) -> npt.NDArray[
 
 
 def _bits(mask: int) -> list[int]:
-    return [bit for bit in range(MASK_BITS) if mask >> bit & 1]
+    found, bit = [], 0
+    while mask:
+        if mask & 1:
+            found.append(bit)
+        mask >>= 1
+        bit += 1
+    return found
 
 
 class SeekerStore:
@@ -98,7 +109,7 @@ class SeekerStore:
     def row(self, seeker_id: int) -> int:
         return int(self.row_of.raw[seeker_id]) if 0 <= seeker_id < self.row_of.size else -1
 
-    def rows(self, ids: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    def rows(self, ids: npt.NDArray[Any]) -> npt.NDArray[np.int32]:
         return self.row_of.raw[ids]
 
     def decode(self, rows: Sequence[int]) -> list[SeekerProfile]:
@@ -148,6 +159,11 @@ class SeekerStore:
     def profile(self, seeker_id: int) -> SeekerProfile | None:
         row = self.row(seeker_id)
         return None if row < 0 else self.decode([row])[0]
+
+    def profiles_or_none(self, seeker_ids: Sequence[int]) -> list[SeekerProfile] | None:
+        """All of these seekers' profiles, or None if any of them is not stored."""
+        rows = [self.row(seeker_id) for seeker_id in seeker_ids]
+        return None if any(row < 0 for row in rows) else self.decode(rows)
 
     def profiles(self, seeker_ids: Sequence[int]) -> list[SeekerProfile]:
         """Profiles of seekers known to be stored (the ids a query just returned)."""
@@ -203,24 +219,28 @@ class SeekerStore:
         return {(kid, bucket) for kid in kids for bucket in buckets}
 
     def _append(self, profiles: list[SeekerProfile]) -> None:
+        """Append new rows for ``profiles``: one Python pass to intern strings, numpy for the rest."""
         vocab = self.vocab
         first_row = self.base.size
         n = len(profiles)
-        cols: dict[str, list[int]] = {name: [] for name in BASE_DTYPES}
+        # per seeker, in BASE_DTYPES order except the two masks (uint64 does not fit an int64 array)
+        rows: list[tuple[int, ...]] = []
+        masks: list[tuple[int, int]] = []
         claim_text: list[int] = []
         claim_level: list[int] = []
         claim_years: list[int] = []
         cert_name: list[int] = []
-        cert_row: list[int] = []
-        entries: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
+        cert_count: list[int] = []
+        bits: list[int] = []  # each seeker's posting buckets (district bits, or NONE_BUCKET)
+        bit_count: list[int] = []
         claim_at, cert_at = self.claim_text.size, self.cert_name.size
-        for offset, p in enumerate(profiles):
+        for p in profiles:
             if p.id < 0 or p.id >= 2**31:
                 raise ValueError(f"seeker id {p.id} out of range")
             if len(p.skills) > 255 or len(p.certificates) > 255:
                 raise ValueError("at most 255 skills and 255 certificates per seeker")
-            origin, parent = vocab.region(p.origin_code), vocab.region(p.origin_parent_code)
-            dmask = vocab.district_mask(p.preferred_districts)
+            mine = sorted({vocab.district_bit(code) for code in p.preferred_districts})
+            dmask = sum(1 << bit for bit in mine)
             eligible = p.active and p.consent_matching
             flags = (
                 ALIVE
@@ -228,67 +248,94 @@ class SeekerStore:
                 | (POOR if p.registered_poor else 0)
                 | (FAMILY if p.family_id is not None else 0)
             )
-            pay = -1 if p.expected_pay is None else p.expected_pay
-            avail = 0 if p.available_from is None else p.available_from.toordinal()
-            for name, value in (
-                ("id", p.id),
-                ("station", p.station_id),
-                ("origin", origin),
-                ("parent", parent),
-                ("flags", flags),
-                ("active", int(p.active)),
-                ("consent", int(p.consent_matching)),
-                ("family", -1 if p.family_id is None else p.family_id),
-                ("pay", pay),
-                ("avail", avail),
-                ("dmask", dmask),
-                ("cmask", vocab.cert_mask(p.certificates)),
-                ("claim_start", claim_at + len(claim_text)),
-                ("claim_n", len(p.skills)),
-                ("cert_start", cert_at + len(cert_name)),
-                ("cert_n", len(p.certificates)),
-            ):
-                cols[name].append(value)
-            buckets = _bits(dmask) or [NONE_BUCKET]
+            rows.append(
+                (
+                    p.id,
+                    p.station_id,
+                    vocab.region(p.origin_code),
+                    vocab.region(p.origin_parent_code),
+                    flags,
+                    int(p.active),
+                    int(p.consent_matching),
+                    -1 if p.family_id is None else p.family_id,
+                    -1 if p.expected_pay is None else p.expected_pay,
+                    0 if p.available_from is None else p.available_from.toordinal(),
+                    claim_at + len(claim_text),
+                    len(p.skills),
+                    cert_at + len(cert_name),
+                    len(p.certificates),
+                )
+            )
+            masks.append((dmask, vocab.cert_mask(p.certificates)))
             for claim in p.skills:
-                tid = vocab.text(claim.text)
-                claim_text.append(tid)
+                claim_text.append(vocab.text(claim.text))
                 claim_level.append(claim.level)
                 claim_years.append(claim.years)
-                kid = vocab.text_kid[tid]
-                if eligible and kid != 0:
-                    entry = (
-                        p.id,
-                        claim_code(vocab.text_credit[tid], claim.level, claim.years),
-                        flags,
-                        origin,
-                        parent,
-                        pay,
-                        avail,
-                    )
-                    for bucket in buckets:
-                        entries[(kid, bucket)].append(entry)
-            for name in sorted(p.certificates):
-                cert_name.append(vocab.cert_names.id(name))
-                cert_row.append(first_row + offset)
-        self.base.append({name: np.asarray(values, dtype=BASE_DTYPES[name]) for name, values in cols.items()})
-        self.claim_text.extend(claim_text)
+            cert_name.extend(vocab.cert_names.id(name) for name in sorted(p.certificates))
+            cert_count.append(len(p.certificates))
+            mine = mine or [NONE_BUCKET]
+            bits.extend(mine)
+            bit_count.append(len(mine))
+        table = np.array(rows, dtype=np.int64).reshape(n, len(_ROW_COLUMNS))
+        values = {name: table[:, i] for i, name in enumerate(_ROW_COLUMNS)}
+        mask_table = np.array(masks, dtype=np.uint64).reshape(n, 2)
+        values["dmask"], values["cmask"] = mask_table[:, 0], mask_table[:, 1]
+        self.base.append({name: values[name].astype(dtype) for name, dtype in BASE_DTYPES.items()})
+        start = self.claim_text.extend(claim_text)
         self.claim_level.extend(claim_level)
         self.claim_years.extend(claim_years)
         self.cert_name.extend(cert_name)
-        self.cert_row.extend(cert_row)
-        ids = np.asarray(cols["id"], dtype=np.int64)
+        self.cert_row.extend(np.repeat(np.arange(first_row, first_row + n, dtype=np.int32), cert_count))
+        ids = values["id"]
         self.row_of.ensure(int(ids.max()) + 1)
         self.row_of.raw[ids] = np.arange(first_row, first_row + n, dtype=np.int32)
         self.alive += n
-        for key, rows in entries.items():
-            arrays = np.array(rows, dtype=np.int64).T
-            values = {name: arrays[i].astype(dtype) for i, (name, dtype) in enumerate(ENTRY_DTYPES.items())}
-            bucket = self.buckets.get(key)
-            if bucket is None:
-                bucket = self.buckets[key] = Columns(ENTRY_DTYPES)
-                self.by_kid[key[0]].append((key[1], bucket))
-            bucket.append(values)
+        self._post(values, np.asarray(bits, dtype=np.int64), np.asarray(bit_count, dtype=np.int64), start)
+
+    def _post(
+        self, values: dict[str, npt.NDArray[Any]], bits: npt.NDArray[np.int64], bit_count: npt.NDArray[np.int64],
+        claim_start: int,
+    ) -> None:
+        """Posting entries for the new seekers' claims: one per (claim, bucket), eligible seekers only."""
+        vocab = self.vocab
+        per_seeker = values["claim_n"].astype(np.int64)
+        owner = np.repeat(np.arange(len(per_seeker)), per_seeker)  # new seeker (0..n) of each new claim
+        texts = self.claim_text.view[claim_start:]
+        kid = np.asarray(vocab.text_kid, dtype=np.int64)[texts]
+        credit = np.asarray(vocab.text_credit, dtype=np.int64)[texts]
+        level = self.claim_level.view[claim_start:].astype(np.int64)
+        years = np.minimum(self.claim_years.view[claim_start:], YEARS_CAP).astype(np.int64)
+        useful = (kid != 0) & ((values["flags"][owner] & ELIGIBLE) != 0)
+        claims, owner = np.flatnonzero(useful), owner[useful]
+        # repeat each claim once per bucket of its seeker
+        times = bit_count[owner]
+        claim_of = np.repeat(claims, times)
+        seeker_of = np.repeat(owner, times)
+        within = np.arange(len(claim_of)) - np.repeat(np.cumsum(times) - times, times)
+        bucket = bits[(np.cumsum(bit_count) - bit_count)[seeker_of] + within]
+        entries = {
+            "id": values["id"][seeker_of],
+            "code": ((credit // 10 - 1) * LEVEL_SPAN * YEARS_SPAN + level * YEARS_SPAN + years)[claim_of],
+            "flags": values["flags"][seeker_of],
+            "origin": values["origin"][seeker_of],
+            "parent": values["parent"][seeker_of],
+            "pay": values["pay"][seeker_of],
+            "avail": values["avail"][seeker_of],
+        }
+        group = kid[claim_of] * (NONE_BUCKET + 1) + bucket
+        if not len(group):
+            return
+        order = np.argsort(group, kind="stable")
+        group = group[order]
+        cuts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        for lo, hi in zip(cuts.tolist(), [*cuts[1:].tolist(), len(group)], strict=True):
+            at = order[lo:hi]
+            key = (int(kid[claim_of[at[0]]]), int(bucket[at[0]]))
+            posting = self.buckets.get(key)
+            if posting is None:
+                posting = self.buckets[key] = Columns(ENTRY_DTYPES)
+                self.by_kid[key[0]].append((key[1], posting))
+            posting.append({name: column[at].astype(ENTRY_DTYPES[name]) for name, column in entries.items()})
 
     def backfill_cert(self, key: str, bit: int) -> None:
         """A vacancy now requires certificate ``key``: set its new bit for every seeker holding it."""

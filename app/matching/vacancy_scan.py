@@ -127,9 +127,7 @@ def scan_vacancies(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext
         if family.must_stay_together:
             ok &= (employer_slots >= 1) & ((free >= 1) | (not family.needs_couple_dormitory))
         no_dorm = (free < 1) & family.needs_couple_dormitory
-        family_pct = np.where(
-            no_dorm, 0, np.where(vacancy_slots >= 1, 100, np.where(employer_slots >= 1, 60, 0))
-        )
+        family_pct = np.where(no_dorm, 0, np.where(vacancy_slots >= 1, 100, np.where(employer_slots >= 1, 60, 0)))
         family_points = points.part_points_array(w.family, family_pct)
     else:
         family_points = np.full(len(rows), points.part_points(w.family, 100), dtype=np.int64)
@@ -151,9 +149,7 @@ def scan_vacancies(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext
     if has_preferences:
         mask = vocab.district_mask(seeker.preferred_districts)
         preferred = (np.uint64(mask) >> col("dbit")[rows].astype(np.uint64)) & np.uint64(1)
-        location = np.where(
-            preferred == 1, points.part_points(w.location, 100), points.part_points(w.location, 0)
-        )
+        location = np.where(preferred == 1, points.part_points(w.location, 100), points.part_points(w.location, 0))
     else:
         location = np.full(len(rows), points.part_points(w.location, points.LOCATION_NO_PREFERENCE_PCT))
     paired = np.zeros(len(vocab.regions), dtype=np.int64)

@@ -119,7 +119,9 @@ class FamilyTable:
     def get(self, family_id: int | None) -> FamilyProfile | None:
         return None if family_id is None else self.profiles.get(family_id)
 
-    def lookup(self, family_ids: npt.NDArray[Any]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[Any], ...]:
+    def lookup(
+        self, family_ids: npt.NDArray[Any]
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
         """(present, kind code, must, dorm) for an array of family ids (-1 = none)."""
         size = self.present.size
         inside = (family_ids >= 0) & (family_ids < size)
@@ -190,12 +192,11 @@ class VacancyStore:
             **{kind: vacancy.post_slots((kind,)) for kind in POST_KINDS},
         }
         if row is None:
-            row = self.columns.append({name: np.asarray([value]) for name, value in values.items()})
+            row = self.columns.add_row()
             if len(self.scratch) < self.columns.size:
                 self.scratch = np.zeros(max(1024, 2 * self.columns.size), dtype=np.uint8)
-        else:
-            for name, value in values.items():
-                self.columns.raw(name)[row] = value
+        for name, value in values.items():
+            self.columns.raw(name)[row] = value
         self.rows[vacancy.id] = row
         self.profiles[vacancy.id] = vacancy
         if overflow:

@@ -197,7 +197,8 @@ def _load_jobs(engine: Engine, worker_id: str, pks: list[int], settings: Setting
         return [
             Job(m.id, m.message_id, m.endpoint_id, endpoints[m.endpoint_id].url, _body(m.payload), m.attempts,
                 secrets[m.endpoint_id])
-            for m in messages
+            # An endpoint deleted since the claim took its messages with it: nothing is left to send.
+            for m in messages if m.endpoint_id in endpoints
         ]
 
 

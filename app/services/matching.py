@@ -88,8 +88,12 @@ class MatchService:
                 self._index, self._day = index, today
                 self._seekers, self._vacancies = _Watermark(), _Watermark()
                 self._employers, self._families = _Watermark(), _Watermark()
-                # Everything counts as changed since the beginning of time: one code path for build and refresh.
-                self._apply(conn, index, today)
+                try:
+                    # Everything counts as changed since the beginning of time: one path for build and refresh.
+                    self._apply(conn, index, today)
+                except BaseException:
+                    self._index = None  # half an index must not answer queries
+                    raise
         logger.info("match index built: %d seekers in %.1f s", index.seeker_count, time.perf_counter() - started)
         return index
 

@@ -199,3 +199,17 @@ def test_the_store_claims_a_key_once(world: World, app: FastAPI) -> None:
     assert store.claim("scope", "key", "other").outcome == "mismatch"
     store.release(first)
     assert store.claim("scope", "key", "other").outcome == "claimed"
+
+
+def test_a_workbook_answer_is_replayed_byte_for_byte(world: World) -> None:
+    station = world.station()
+    content = csv_bytes([person("甲"), person("乙", 手机号="1")])
+    headers = {**station.headers, "Idempotency-Key": "wb-1"}
+    url = "/api/v1/seekers/import?mode=commit&report=xlsx"
+    first = world.client.post(url, files=upload("a.csv", content), headers=headers)
+    again = world.client.post(url, files=upload("a.csv", content), headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content and again.headers["x-import-stored"] == "1"
+    assert again.headers["content-disposition"] == first.headers["content-disposition"]
+    assert _seekers(world) == 1

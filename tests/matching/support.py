@@ -202,13 +202,9 @@ def seekers_st(
 
 
 @st.composite
-def vacancies_st(
-    draw: st.DrawFn, id: int, employer_ids: list[int], pool: list[str] = SKILL_TEXTS
-) -> VacancyProfile:
+def vacancies_st(draw: st.DrawFn, id: int, employer_ids: list[int], pool: list[str] = SKILL_TEXTS) -> VacancyProfile:
     pay_min = draw(st.integers(3000, 8000))
-    posts = draw(
-        st.dictionaries(st.sampled_from(["couple", "father_son", "brothers"]), st.integers(0, 2), max_size=3)
-    )
+    posts = draw(st.dictionaries(st.sampled_from(["couple", "father_son", "brothers"]), st.integers(0, 2), max_size=3))
     if draw(st.integers(0, 2)) == 0:
         posts = {}
     return VacancyProfile(
@@ -239,9 +235,7 @@ def populations(
     """Random worlds. ``family_friendly`` ones have few trades, family posts and free dormitories
     everywhere, so that families can actually be placed and the family engine has choices to make."""
     # A few trades per population, so that seekers, vacancies and families overlap.
-    pool = draw(
-        st.lists(st.sampled_from(SKILL_TEXTS), min_size=2, max_size=3 if family_friendly else 6, unique=True)
-    )
+    pool = draw(st.lists(st.sampled_from(SKILL_TEXTS), min_size=2, max_size=3 if family_friendly else 6, unique=True))
     n_employers = draw(st.integers(1, 4))
     employer_ids = list(range(1, n_employers + 1))
     pop = Population()
@@ -287,7 +281,5 @@ def populations(
             )
         )
     )
-    ctx = context(
-        pairings=pairings, weights=draw(st.sampled_from(WEIGHTS)), per_employer=draw(st.integers(0, 3))
-    )
+    ctx = context(pairings=pairings, weights=draw(st.sampled_from(WEIGHTS)), per_employer=draw(st.integers(0, 3)))
     return pop, ctx

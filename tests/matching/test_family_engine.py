@@ -65,13 +65,9 @@ def test_every_member_needs_a_vacancy_there() -> None:
 def test_members_may_share_a_vacancy_with_enough_places() -> None:
     brothers = FamilyProfile(5, "brothers", (1, 2), must_stay_together=True)
     members = [seeker(1, family_id=5), seeker(2, family_id=5)]
-    one_place = population(
-        *members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=1)
-    )
+    one_place = population(*members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=1))
     assert reference_top_employers_for_family(one_place, CTX, 5) == []
-    two_places = population(
-        *members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=2)
-    )
+    two_places = population(*members, brothers, employer(7), vacancy(100, family_posts={"brothers": 1}, open_places=2))
     [result] = reference_top_employers_for_family(two_places, CTX, 5)
     assert [p.vacancy_id for p in result.assignment] == [100, 100]
     assert index_of(two_places, CTX).top_employers_for_family(5) == [result]

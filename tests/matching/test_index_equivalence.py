@@ -44,9 +44,7 @@ def assert_same(pop: Population, ctx: MatchContext, index: MatchIndex, data: st.
     for vacancy_id in sorted(pop.vacancies):
         k = data.draw(st.integers(1, 8), label="k")
         floor = data.draw(st.sampled_from(MIN_SCORES), label="min_score")
-        assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(
-            pop, ctx, vacancy_id, k, floor
-        )
+        assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(pop, ctx, vacancy_id, k, floor)
     for seeker_id in sorted(pop.seekers):
         k = data.draw(st.integers(1, 8), label="k")
         floor = data.draw(st.sampled_from(MIN_SCORES), label="min_score")
@@ -69,9 +67,7 @@ def test_index_equals_reference(world: tuple[Population, MatchContext], data: st
 
 @HYPOTHESIS
 @given(world=populations(max_seekers=20, max_vacancies=10), data=st.data())
-def test_index_equals_reference_after_writes(
-    world: tuple[Population, MatchContext], data: st.DataObject
-) -> None:
+def test_index_equals_reference_after_writes(world: tuple[Population, MatchContext], data: st.DataObject) -> None:
     pop, ctx = world
     index = index_of(pop, ctx)
     employer_ids = sorted(pop.employers)
@@ -153,9 +149,7 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
     texts = ["焊工", "电焊", "氩弧焊", "装配工", "操作工", "普工", "缝纫工"]
     pop = Population()
     for employer_id in range(1, 9):
-        pop.employers[employer_id] = EmployerProfile(
-            employer_id, f"厂{employer_id}", DISTRICTS[0], rng.randint(0, 1)
-        )
+        pop.employers[employer_id] = EmployerProfile(employer_id, f"厂{employer_id}", DISTRICTS[0], rng.randint(0, 1))
     for seeker_id in range(1, n_seekers + 1):
         origin = rng.choice(ORIGINS)
         pop.seekers[seeker_id] = SeekerProfile(
@@ -165,8 +159,7 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
             origin_parent_code=PARENT.get(origin),
             registered_poor=rng.random() < 0.3,
             skills=tuple(
-                SkillClaim(rng.choice(texts), rng.randint(0, 5), rng.randint(0, 8))
-                for _ in range(rng.randint(1, 2))
+                SkillClaim(rng.choice(texts), rng.randint(0, 5), rng.randint(0, 8)) for _ in range(rng.randint(1, 2))
             ),
             certificates=frozenset(["叉车证"] if rng.random() < 0.3 else []),
             preferred_districts=tuple(rng.sample(DISTRICTS, rng.randint(0, 2))),
@@ -183,8 +176,7 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
             employer_id=rng.randint(1, 8),
             occupation=rng.choice(texts),
             skills=tuple(
-                SkillClaim(rng.choice(texts), rng.randint(0, 3), rng.randint(0, 3))
-                for _ in range(rng.randint(0, 2))
+                SkillClaim(rng.choice(texts), rng.randint(0, 3), rng.randint(0, 3)) for _ in range(rng.randint(0, 2))
             ),
             certificates=frozenset(["叉车证"] if rng.random() < 0.1 else []),
             district_code=rng.choice(DISTRICTS),
@@ -206,9 +198,7 @@ def test_index_equals_reference_on_long_posting_lists() -> None:
     index = index_of(pop, ctx)
     for vacancy_id in pop.vacancies:
         for k, floor in ((1, 0.0), (7, 0.0), (25, 60.0)):
-            assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(
-                pop, ctx, vacancy_id, k, floor
-            )
+            assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(pop, ctx, vacancy_id, k, floor)
     for seeker_id in list(pop.seekers)[:60]:
         assert index.top_vacancies(seeker_id, 5) == reference_top_vacancies(pop, ctx, seeker_id, 5)
     # rewrite a third of the seekers, remove some, compact, and check again

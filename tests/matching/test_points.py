@@ -59,9 +59,7 @@ def test_seeker_side_table_equals_the_rule_for_every_requirement(
     table = claim_points_by_requirement(main, rel, credit, level, years)
     for rl in range(LEVEL_SPAN):
         for ry in range(YEARS_SPAN):
-            assert table[rl * YEARS_SPAN + ry] == claim_points(
-                main, rel, credit, quality(level, years, rl, ry)
-            )
+            assert table[rl * YEARS_SPAN + ry] == claim_points(main, rel, credit, quality(level, years, rl, ry))
 
 
 @HYPOTHESIS

@@ -70,9 +70,7 @@ def test_vacancy_must_take_applicants(change: dict[str, object]) -> None:
     assert score(seeker(), vacancy(**change)) is None
 
 
-@pytest.mark.parametrize(
-    "change", [{"active": False}, {"consent_matching": False}], ids=["inactive", "no consent"]
-)
+@pytest.mark.parametrize("change", [{"active": False}, {"consent_matching": False}], ids=["inactive", "no consent"])
 def test_seeker_must_be_active_and_consenting(change: dict[str, object]) -> None:
     assert score(seeker(**change), vacancy()) is None
 
@@ -82,9 +80,7 @@ def test_every_required_certificate_must_be_held() -> None:
     driver = seeker(skills=(("叉车", 1, 2),), certificates=frozenset({"叉车证"}))
     assert score(driver, v) is None
     # compared without spaces, case or full-width forms
-    assert score(
-        driver.__class__(**{**_fields(driver), "certificates": frozenset({"叉车证", " 健康证明 "})}), v
-    )
+    assert score(driver.__class__(**{**_fields(driver), "certificates": frozenset({"叉车证", " 健康证明 "})}), v)
 
 
 def _fields(profile: object) -> dict[str, object]:
@@ -247,9 +243,7 @@ def test_ties_break_by_id_and_scores_have_one_decimal() -> None:
     pop = population(*(seeker(i) for i in (5, 3, 9)), vacancy(), employer())
     ranked = reference_top_seekers(pop, CTX, 100, 10)
     assert [m.seeker_id for m in ranked] == [3, 5, 9]
-    odd = context(
-        weights=Weights(skills=33.3, location=16.7, pairing=12.5, pay=12.5, start=12.5, family=12.5)
-    )
+    odd = context(weights=Weights(skills=33.3, location=16.7, pairing=12.5, pay=12.5, start=12.5, family=12.5))
     match = score(seeker(skills=(("装配工", 1, 1),)), vacancy(occupation="操作工"), ctx=odd)
     assert match is not None
     assert all(round(p.points * 10) == p.points * 10 for p in match.parts)
@@ -264,9 +258,7 @@ def test_seeker_list_caps_vacancies_per_employer() -> None:
 
 
 def test_min_score_filters() -> None:
-    pop = population(
-        seeker(1), seeker(2, expected_pay=9000, preferred_districts=(BEILUN,)), vacancy(), employer()
-    )
+    pop = population(seeker(1), seeker(2, expected_pay=9000, preferred_districts=(BEILUN,)), vacancy(), employer())
     assert [m.seeker_id for m in reference_top_seekers(pop, CTX, 100, 10, min_score=90)] == [1]
 
 

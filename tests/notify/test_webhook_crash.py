@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ LEASE_SECONDS = 1.5
 
 
 @pytest.fixture
-def receiver() -> Receiver:  # type: ignore[misc]
+def receiver() -> Iterator[Receiver]:
     with Receiver() as r:
         yield r
 

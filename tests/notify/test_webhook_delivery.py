@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 
@@ -25,7 +26,7 @@ API = "/api/v1/webhook-endpoints"
 
 
 @pytest.fixture
-def receiver() -> Receiver:  # type: ignore[misc]
+def receiver() -> Iterator[Receiver]:
     with Receiver() as r:
         yield r
 
@@ -87,7 +88,7 @@ def test_failures_retry_with_the_same_id_over_three_days_then_die_and_can_be_red
             ran_at = now or first_at
             delay = (message.next_attempt_at - ran_at).total_seconds()
             base = schedule[attempt - 1]
-            assert 0.8 * base - 1 <= delay <= 1.2 * base + 1, (attempt, delay)
+            assert 0.8 * base - 1 <= delay <= 1.2 * base + 3, (attempt, delay)  # +3 s: a busy test host
             now = message.next_attempt_at + timedelta(milliseconds=1)
     assert message.status == "dead" and message.last_error == "HTTP 500"
     assert now is not None and timedelta(days=2.3) < now - first_at < timedelta(days=3.7)
@@ -131,7 +132,7 @@ def test_retry_after_is_honoured_when_longer_than_the_backoff(world: World, engi
     assert abs((second - not_before).total_seconds()) <= 2  # HTTP-date form: an absolute time
     deliver_due(engine, "w1", now=second, settings=hooks)
     third = one(engine).next_attempt_at
-    assert 0.8 * 1800 - 1 <= (third - second).total_seconds() <= 1.2 * 1800 + 1  # shorter: backoff wins
+    assert 0.8 * 1800 - 1 <= (third - second).total_seconds() <= 1.2 * 1800 + 3  # shorter: backoff wins
 
 
 def test_410_disables_the_endpoint_and_the_rest_of_its_queue_goes_dead(
@@ -281,13 +282,25 @@ def test_a_heartbeat_keeps_a_slow_send_from_being_taken_over(world: World, engin
     station = world.station()
     register(world, station, receiver)
     queue(engine, station)
-    short = hooks.model_copy(update={"webhook_lease_seconds": 0.6})
-    receiver.answer = lambda _r, _n: Answer(204, sleep=1.8)
-    worker = threading.Thread(target=deliver_due, args=(engine, "slow"), kwargs={"settings": short})
-    worker.start()
-    time.sleep(1.2)  # twice the original lease
-    assert claim(engine, "eager", 10, utcnow(), 0.6) == []
-    worker.join(timeout=10)
+    short = hooks.model_copy(update={"webhook_lease_seconds": 1.0})
+    receiver.answer = lambda _r, _n: Answer(204, sleep=2.6)
+    stop = threading.Event()
+
+    def worker() -> None:  # polls like `jobmatch worker`: rounds record and renew what is in flight
+        while not stop.is_set() and one(engine).status == "pending":
+            deliver_due(engine, "slow", settings=short)
+            stop.wait(0.1)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        for _ in range(4):  # well past the lease the message was first claimed with
+            time.sleep(0.5)
+            assert claim(engine, "eager", 10, utcnow(), 1.0) == []
+        thread.join(timeout=10)  # it stops by itself once the delivery is recorded
+    finally:
+        stop.set()
+        thread.join(timeout=10)
     assert one(engine).status == "delivered"
     assert len(receiver.snapshot()) == 1
 
@@ -299,13 +312,12 @@ def test_a_slow_receiver_does_not_hold_back_other_endpoints(world: World, engine
     with Receiver() as slow, Receiver() as fast:
         register(world, slow_owner, slow)
         register(world, fast_owner, fast)
-        slow.answer = lambda _r, _n: Answer(204, sleep=1.5)
+        slow.answer = lambda _r, _n: Answer(204, sleep=3.0)
         [slow_id] = queue(engine, slow_owner)
-        started = time.monotonic()
         assert deliver_due(engine, "w1", settings=hooks) == 0  # the round returns; the send goes on
         queue(engine, fast_owner, 5)
         assert deliver_due(engine, "w1", settings=hooks) == 5
-        assert time.monotonic() - started < 1.2 and len(fast.snapshot()) == 5
+        assert len(fast.snapshot()) == 5 and slow.snapshot() == []  # delivered while the slow one waits
         assert messages(engine)[slow_id].status == "pending"
         deadline = time.monotonic() + 10
         while messages(engine)[slow_id].status == "pending" and time.monotonic() < deadline:

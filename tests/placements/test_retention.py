@@ -158,3 +158,34 @@ def test_a_family_leaving_gives_back_its_dormitory(world: World) -> None:
     world.client.post(f"{API}/placements/{placements[1]['id']}/check-ins", json=body, headers=station.headers)
     assert row(world.engine, "employer", employer.id)["couple_dormitories_used"] == 0
     assert move(world.client, employer, apps[0]["id"], "no_show").status_code == 409
+
+
+def test_a_couple_leaving_at_the_same_moment_gives_the_dormitory_back_once(world: World) -> None:
+    import threading
+
+    station, employer = world.station(), world.employer(dormitories=2)
+    vacancy = world.vacancy(employer, headcount=4)
+    for _ in range(2):
+        family = world_family(world, station, "couple", needs_couple_dormitory=True)
+        apps = world.client.post(f"{API}/applications/family", json={"family_id": family["id"], "members": [
+            {"seeker_id": s, "vacancy_id": vacancy["id"]} for s in family["member_ids"]]},
+            headers=station.headers).json()
+        advance(world.client, employer, apps[0]["id"], "arrived")
+    assert row(world.engine, "employer", employer.id)["couple_dormitories_used"] == 2
+    first_couple = [p["id"] for p in rows(world.engine, "placement")][:2]
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def leave(placement_id: int) -> None:
+        barrier.wait()
+        r = world.client.post(f"{API}/placements/{placement_id}/check-ins", json={"outcome": "left", "reason": "返乡"},
+                              headers=station.headers)
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=leave, args=(p,)) for p in first_couple]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert codes == [201, 201]
+    assert row(world.engine, "employer", employer.id)["couple_dormitories_used"] == 1

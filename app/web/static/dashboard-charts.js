@@ -1,0 +1,93 @@
+/* Small SVG charts drawn by hand: the funnel and the monthly arrivals and departures. */
+(function () {
+  "use strict";
+  var t = JM.t, NS = "http://www.w3.org/2000/svg";
+
+  function el(tag, attrs, text) {
+    var node = document.createElementNS(NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function titled(node, text) { node.appendChild(el("title", null, text)); return node; }
+
+  function stepName(step) {
+    var names = { pushed: t("funnel.pushed"), read: t("funnel.read"), applied: t("funnel.applied"),
+      hired: t("funnel.hired"), arrived: t("funnel.arrived"), stable: t("funnel.stable") };
+    return names[step] || step;
+  }
+
+  /* Drawn at the size shown, so that text keeps its size on a phone and on a wide screen. */
+  function chartWidth(svg) { return Math.max(300, Math.min(960, Math.round(svg.getBoundingClientRect().width || 600))); }
+
+  function percent(value) { return value == null ? "" : (value * 100).toFixed(1) + "%"; }
+
+  /* rows: the funnel API's rows (step, count, conversion). One bar per step, widths relative to the first. */
+  function funnel(svg, rows) {
+    var width = chartWidth(svg), bar = 26, gap = 10, left = 110;
+    var max = Math.max.apply(null, rows.map(function (r) { return r.count; }).concat([1]));
+    svg.setAttribute("viewBox", "0 0 " + width + " " + (rows.length * (bar + gap) + gap));
+    svg.replaceChildren();
+    rows.forEach(function (row, i) {
+      var y = gap + i * (bar + gap), w = Math.max(2, (width - left - 130) * row.count / max);
+      var g = el("g", { "data-step": row.step, "data-count": row.count });
+      g.appendChild(el("text", { x: left - 8, y: y + bar * 0.68, "text-anchor": "end" }, stepName(row.step)));
+      g.appendChild(titled(el("rect", { x: left, y: y, width: w, height: bar, fill: "#3d6fa8", rx: 3 }),
+        stepName(row.step) + " " + row.count));
+      var label = row.count + (i > 0 ? "  " + t("funnel.conversion", { rate: percent(row.conversion) }) : "");
+      g.appendChild(el("text", { x: left + w + 6, y: y + bar * 0.68 }, label));
+      svg.appendChild(g);
+    });
+  }
+
+  /* months: [{month: "2025-03", arrived: n, left: n}], oldest first. Paired bars per month. */
+  function trend(svg, months) {
+    var width = chartWidth(svg), height = 240, left = 36, bottom = 36, top = 24;
+    var max = Math.max.apply(null, months.map(function (m) { return Math.max(m.arrived, m.left); }).concat([1]));
+    var slot = (width - left - 8) / Math.max(months.length, 1), bw = Math.max(4, slot * 0.36);
+    var scale = function (v) { return (height - bottom - top) * v / max; };
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    svg.replaceChildren();
+    [0, 0.5, 1].forEach(function (f) {
+      var y = height - bottom - scale(max * f);
+      svg.appendChild(el("line", { x1: left, x2: width, y1: y, y2: y, stroke: "#ddd" }));
+      svg.appendChild(el("text", { x: left - 4, y: y + 4, "text-anchor": "end" }, Math.round(max * f)));
+    });
+    months.forEach(function (m, i) {
+      var x = left + i * slot + slot * 0.12;
+      var g = el("g", { "data-month": m.month, "data-arrived": m.arrived, "data-left": m.left });
+      g.appendChild(titled(el("rect", { x: x, y: height - bottom - scale(m.arrived), width: bw, height: scale(m.arrived), fill: "#3d6fa8" }),
+        t("trend.arrived_tip", { month: m.month, n: m.arrived })));
+      g.appendChild(titled(el("rect", { x: x + bw, y: height - bottom - scale(m.left), width: bw, height: scale(m.left), fill: "#e07b39" }),
+        t("trend.left_tip", { month: m.month, n: m.left })));
+      if (slot >= 40 || i % 2 === months.length % 2) {  // on a phone, every other month
+        g.appendChild(el("text", { x: x + bw, y: height - bottom + 16, "text-anchor": "middle" }, m.month.slice(2)));
+      }
+      svg.appendChild(g);
+    });
+    svg.appendChild(el("rect", { x: left, y: 4, width: 12, height: 12, fill: "#3d6fa8" }));
+    svg.appendChild(el("text", { x: left + 16, y: 14 }, t("trend.arrived")));
+    svg.appendChild(el("rect", { x: left + 120, y: 4, width: 12, height: 12, fill: "#e07b39" }));
+    svg.appendChild(el("text", { x: left + 136, y: 14 }, t("trend.left")));
+  }
+
+  /* Placements → the last twelve months' arrivals (starts of work) and departures. */
+  function monthly(placements, today) {
+    var months = [], index = {}, d = new Date(today.getFullYear(), today.getMonth() - 11, 1);
+    for (var i = 0; i < 12; i++) {
+      var key = d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0");
+      index[key] = months.length;
+      months.push({ month: key, arrived: 0, left: 0 });
+      d.setMonth(d.getMonth() + 1);
+    }
+    placements.forEach(function (p) {
+      var a = index[String(p.arrived_on).slice(0, 7)], l = p.left_on ? index[String(p.left_on).slice(0, 7)] : undefined;
+      if (a !== undefined) months[a].arrived += 1;
+      if (l !== undefined) months[l].left += 1;
+    });
+    return months;
+  }
+
+  window.JMCharts = { el: el, titled: titled, funnel: funnel, trend: trend, monthly: monthly };
+})();

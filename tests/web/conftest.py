@@ -1,0 +1,74 @@
+"""Fixtures for the pages: the app under a real uvicorn server, and Debian's Chromium driven by Playwright.
+
+The browser is /usr/bin/chromium from Debian (`make test` installs it when it can), never one that a test
+tool downloads. Where it is missing the browser tests are skipped with a loud warning; with
+JOBMATCH_REQUIRE_BROWSER=1 (CI) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+CHROMIUM = os.environ.get("JOBMATCH_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("JOBMATCH_REQUIRE_BROWSER") == "1"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+_browser_skipped: list[str] = []
+
+
+@pytest.fixture
+def server(app: FastAPI, client) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app on 127.0.0.1 at a free port; `client` empties the tables afterwards."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        reason = f"{CHROMIUM} not found (Debian package chromium; `make test` installs it as root)"
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Chromium is required (JOBMATCH_REQUIRE_BROWSER=1): {reason}")
+        _browser_skipped.append(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _browser_skipped:
+        terminalreporter.section("BROWSER TESTS SKIPPED", sep="!", red=True, bold=True)
+        terminalreporter.line(
+            f"The pages were not tested in a browser: {_browser_skipped[0]}. "
+            "CI sets JOBMATCH_REQUIRE_BROWSER=1 and fails instead.", red=True, bold=True)
