@@ -8,6 +8,7 @@ A route added without a row here fails `test_matrix_covers_every_route`.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import itertools
 import re
 from collections.abc import Callable
@@ -200,13 +201,21 @@ CASES = [
     Case("GET", "/api/v1/notifications/stream", expect(200, admin=403), stream=True),
     Case("POST", "/api/v1/notifications/{notification_id}/read", expect(404, admin=403, station_a=200),
          lambda s, c: ({"notification_id": s.notification()}, None), "a notification for station A"),
+    # Matching: the employer's shortlist, the station's (and the seeker's own) job lists, family offers.
+    Case("GET", "/api/v1/vacancies/{vacancy_id}/matches", expect(**OWNERS_OF_A_EMPLOYER),
+         lambda s, c: ({"vacancy_id": s.vacancy()}, None)),
+    Case("GET", "/api/v1/seekers/{seeker_id}/matches", expect(**OWNERS_OF_A_STATION, seeker_a=404), SEEKER),
+    Case("GET", "/api/v1/seekers/{seeker_id}/improvements", expect(**OWNERS_OF_A_STATION, seeker_a=404), SEEKER),
+    Case("GET", "/api/v1/families/{family_id}/matches", expect(**OWNERS_OF_A_STATION), FAMILY),
 ]
 
 
 def _call(client: TestClient, method: str, url: str, body: Any, headers: dict[str, str],  # type: ignore[no-untyped-def]
           stream: bool = False):
     if stream:
-        return asyncio.run(open_stream(client.app, url, headers))
+        # In a thread of its own: the browser tests' driver may keep an event loop in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, open_stream(client.app, url, headers)).result()
     return client.request(method, url, json=body, headers=headers)
 
 
@@ -226,9 +235,10 @@ def test_matrix_covers_every_route(app) -> None:  # type: ignore[no-untyped-def]
     }
     assert len(routes) > 30, "the route list could not be read from the app"
     # The placement routes' rows live with their tests, which run them with this file's checks.
+    from tests.notify.test_webhook_access import WEBHOOK_CASES
     from tests.placements.test_access_matrix import PLACEMENT_CASES
 
-    table = {(case.method, case.path) for case in [*CASES, *PLACEMENT_CASES]}
+    table = {(case.method, case.path) for case in [*CASES, *PLACEMENT_CASES, *WEBHOOK_CASES]}
     assert routes - table == set(), "routes without a row in the role matrix"
     assert table - routes == set(), "matrix rows for routes that no longer exist"
 

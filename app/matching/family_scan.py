@@ -52,7 +52,7 @@ def best_family_assignments(
     options: list[tuple[I64, I64, I64]] = []
     best = np.full((n, len(eligible)), -1, dtype=np.int64)
     for i, seeker in enumerate(members):
-        hits = scan_vacancies(store, seeker, ctx)
+        hits = scan_vacancies(store, seeker, ctx, employers=eligible)
         employer = col("employer")[hits.rows].astype(np.int64)
         keep = eligible[employer]
         rows, tenths, employer = hits.rows[keep], hits.tenths[keep], employer[keep]

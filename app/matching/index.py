@@ -34,7 +34,7 @@ from app.matching.reference import score_pair
 from app.matching.seeker_scan import top_seeker_ids
 from app.matching.seeker_store import SeekerStore
 from app.matching.skills import requirements
-from app.matching.vacancy_scan import VacancyHits, scan_vacancies
+from app.matching.vacancy_scan import scan_vacancies, top_vacancies
 from app.matching.vacancy_store import VacancyStore
 from app.matching.vocabulary import Vocabulary
 
@@ -199,14 +199,9 @@ class MatchIndex:
         seekers = self.seekers.profiles([seeker_id for seeker_id, _ in found])
         return [self._exact(seeker, vacancy, tenths, slots) for seeker, (_, tenths) in zip(seekers, found, strict=True)]
 
-    def _hits(self, seeker: SeekerProfile, min_score: float) -> tuple[VacancyHits, I64]:
-        hits = scan_vacancies(self.vacancies, seeker, self.ctx)
-        keep = np.flatnonzero(hits.tenths >= min_tenths(min_score))
-        return hits, keep
-
     def count_vacancies(self, seeker: SeekerProfile, min_score: float) -> int:
         """How many vacancies this (possibly hypothetical) seeker matches at ``min_score`` or more."""
-        return len(self._hits(seeker, min_score)[1])
+        return len(scan_vacancies(self.vacancies, seeker, self.ctx, min_tenths=min_tenths(min_score)))
 
     def top_vacancies(
         self, seeker_id: int, k: int = 20, min_score: float = 0.0, per_employer: int | None = None
@@ -215,14 +210,13 @@ class MatchIndex:
         if seeker is None:
             raise KeyError(seeker_id)
         cap = self.ctx.per_employer if per_employer is None else per_employer
-        hits, keep = self._hits(seeker, min_score)
-        rows, tenths = hits.rows[keep], hits.tenths[keep]
-        col = self.vacancies.col
-        ids = col("id")[rows].astype(np.int64)
-        keys = ((~hits.caring[keep]).astype(np.int64) << 43) | ((1000 - tenths) << 32) | ids
-        chosen = _capped_top(keys, col("employer")[rows], k, cap)
+        hits = top_vacancies(self.vacancies, seeker, self.ctx, k=k, per_employer=cap, min_tenths=min_tenths(min_score))
+        ids = self.vacancies.col("id")[hits.rows].tolist()
         profiles = self.vacancies.profiles
-        return [self._exact(seeker, profiles[int(ids[i])], int(tenths[i])) for i in chosen]
+        return [
+            self._exact(seeker, profiles[vacancy_id], tenths)
+            for vacancy_id, tenths in zip(ids, hits.tenths.tolist(), strict=True)
+        ]
 
     def top_employers_for_family(self, family_id: int, k: int = 10, min_score: float = 0.0) -> list[FamilyMatch]:
         family = self.vacancies.families.profiles[family_id]
@@ -257,26 +251,3 @@ class MatchIndex:
             self.ctx.taxonomy,
             limit,
         )
-
-
-def _capped_top(keys: I64, groups: npt.NDArray[np.int32], k: int, cap: int) -> list[int]:
-    """Positions of the best ``k`` keys, at most ``cap`` per group (0 = no cap), best first."""
-    if k <= 0 or not len(keys):
-        return []
-    take = min(len(keys), max(4 * k, 64))
-    while True:
-        part = np.argpartition(keys, take - 1)[:take] if take < len(keys) else np.arange(len(keys))
-        part = part[np.argsort(keys[part], kind="stable")]
-        chosen: list[int] = []
-        used: dict[int, int] = {}
-        for position in part:
-            group = int(groups[position])
-            if cap > 0 and used.get(group, 0) >= cap:
-                continue
-            used[group] = used.get(group, 0) + 1
-            chosen.append(int(position))
-            if len(chosen) >= k:
-                return chosen
-        if take >= len(keys):
-            return chosen
-        take = min(len(keys), take * 2)

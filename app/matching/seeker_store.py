@@ -55,8 +55,20 @@ BASE_DTYPES: dict[str, Any] = {
 }
 # the integer base columns, in the order ``_append`` collects them
 _ROW_COLUMNS = (
-    "id", "station", "origin", "parent", "flags", "active", "consent", "family", "pay", "avail",
-    "claim_start", "claim_n", "cert_start", "cert_n",
+    "id",
+    "station",
+    "origin",
+    "parent",
+    "flags",
+    "active",
+    "consent",
+    "family",
+    "pay",
+    "avail",
+    "claim_start",
+    "claim_n",
+    "cert_start",
+    "cert_n",
 )
 ENTRY_DTYPES: dict[str, Any] = {
     "id": np.int32,
@@ -277,7 +289,7 @@ class SeekerStore:
             bits.extend(mine)
             bit_count.append(len(mine))
         table = np.array(rows, dtype=np.int64).reshape(n, len(_ROW_COLUMNS))
-        values = {name: table[:, i] for i, name in enumerate(_ROW_COLUMNS)}
+        values: dict[str, npt.NDArray[Any]] = {name: table[:, i] for i, name in enumerate(_ROW_COLUMNS)}
         mask_table = np.array(masks, dtype=np.uint64).reshape(n, 2)
         values["dmask"], values["cmask"] = mask_table[:, 0], mask_table[:, 1]
         self.base.append({name: values[name].astype(dtype) for name, dtype in BASE_DTYPES.items()})
@@ -293,7 +305,10 @@ class SeekerStore:
         self._post(values, np.asarray(bits, dtype=np.int64), np.asarray(bit_count, dtype=np.int64), start)
 
     def _post(
-        self, values: dict[str, npt.NDArray[Any]], bits: npt.NDArray[np.int64], bit_count: npt.NDArray[np.int64],
+        self,
+        values: dict[str, npt.NDArray[Any]],
+        bits: npt.NDArray[np.int64],
+        bit_count: npt.NDArray[np.int64],
         claim_start: int,
     ) -> None:
         """Posting entries for the new seekers' claims: one per (claim, bucket), eligible seekers only."""

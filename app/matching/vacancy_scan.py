@@ -1,8 +1,16 @@
-"""Seeker → vacancies, vectorised: every vacancy the seeker matches, with its exact score in tenths.
+"""Seeker → vacancies, vectorised, with the reference's exact score in tenths.
 
 Candidates come from the occupation postings of every occupation related to one of the seeker's
-claims (rule 6 of the reference: no occupation in common, no match). Each part is the reference's
-integer rule applied to whole columns; ``points.py`` holds the rules, the tests check the two agree.
+claims (rule 6 of the reference: no occupation in common, no match). Postings are split by district and
+by caring post, and each split has an upper bound on what its vacancies can score for this seeker: the
+best claim points its occupation allows, the location points of its district (preferred or not), the
+pairing points of its district, every other part at its maximum. Caring posts are skipped outright for
+a seeker who is not registered poor (hard filter), and ranked first for one who is.
+
+- ``scan_vacancies`` returns every hit at or above a floor (splits whose bound is below it are skipped);
+- ``top_vacancies`` visits splits best bound first and stops once the k-th result cannot be beaten.
+
+Each part is the reference's integer rule applied to whole columns (``points.py``).
 """
 
 from __future__ import annotations
@@ -13,19 +21,22 @@ import numpy as np
 import numpy.typing as npt
 
 from app.matching import points
+from app.matching.columns import Grow
 from app.matching.context import MatchContext
 from app.matching.profiles import SeekerProfile, normalise_certificate
 from app.matching.skills import related_keys, resolve_skill
 from app.matching.vacancy_store import VacancyStore
 
-__all__ = ["VacancyHits", "scan_vacancies"]
+__all__ = ["VacancyHits", "scan_vacancies", "top_vacancies"]
 
 I64 = npt.NDArray[np.int64]
+_MAX_TENTHS = 1000
+_TIER_SHIFT, _SCORE_SHIFT = 43, 32
 
 
 @dataclass(frozen=True, slots=True)
 class VacancyHits:
-    rows: npt.NDArray[np.int64]
+    rows: I64
     tenths: I64
     caring: npt.NDArray[np.bool_]
 
@@ -36,141 +47,266 @@ class VacancyHits:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def keys(self, ids: I64) -> I64:
+        """Sort keys: caring posts first, then score descending, then vacancy id."""
+        tier = (~self.caring).astype(np.int64)
+        return (tier << _TIER_SHIFT) | ((_MAX_TENTHS - self.tenths) << _SCORE_SHIFT) | ids
 
-def _skill_points(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> tuple[I64, I64]:
-    """(vacancy rows taking applicants, best claim points) over every related occupation."""
-    vocab, taxonomy = store.vocab, ctx.taxonomy
-    main_tenths = ctx.weights.tenths.skills_main
-    wanted: dict[int, set[tuple[int, int, int, int]]] = {}
-    for claim in seeker.skills:
-        resolved = resolve_skill(claim.text, taxonomy)
-        if resolved.key is None:
-            continue
-        for key, relatedness in related_keys(resolved.key, taxonomy):
-            kid = vocab.kid(key)
-            if kid in store.postings:
-                wanted.setdefault(kid, set()).add((relatedness, resolved.credit, claim.level, claim.years))
-    takes, rq = store.col("takes"), store.col("rq")
-    all_rows, all_points = [], []
-    for kid, claims in wanted.items():
-        rows = store.postings[kid].view
-        rows = rows[takes[rows] == 1]
+
+@dataclass(frozen=True, slots=True)
+class _Split:
+    tier: int  # 1 for caring posts (ranked first), else 0
+    bound: int
+    kid: int
+    rows: Grow
+
+
+class _Query:
+    """The seeker's side of every rule, prepared once per query."""
+
+    def __init__(self, store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> None:
+        w = ctx.weights.tenths
+        vocab, taxonomy = store.vocab, ctx.taxonomy
+        self.store, self.seeker, self.w = store, seeker, w
+        claims = []
+        for claim in seeker.skills:
+            resolved = resolve_skill(claim.text, taxonomy)
+            if resolved.key is not None:
+                claims.append((resolved.key, resolved.credit, claim.level, claim.years))
+        self.claims = claims
+        # per related occupation kid: relatedness to each claim (0 = unrelated)
+        self.related: dict[int, list[int]] = {}
+        for index, (key, *_rest) in enumerate(claims):
+            for other, relatedness in related_keys(key, taxonomy):
+                kid = vocab.kid(other)
+                if kid in store.postings:
+                    self.related.setdefault(kid, [0] * len(claims))[index] = relatedness
+        self.quality = [points.quality_by_requirement(level, years) for _, _, level, years in claims]
+        self.held = np.uint64(vocab.cert_mask(seeker.certificates))
+        self.family = store.families.get(seeker.family_id)
+        districts = vocab.districts.values
+        preferred = set(seeker.preferred_districts)
+        origins = {seeker.origin_code, seeker.origin_parent_code} - {None}
+        paired = {district for district, origin in ctx.pairings if origin in origins}
+        # location and pairing points by district bit
+        if preferred:
+            location = [points.part_points(w.location, 100 if d in preferred else 0) for d in districts]
+        else:
+            location = [points.part_points(w.location, points.LOCATION_NO_PREFERENCE_PCT)] * len(districts)
+        self.location = np.array(location, dtype=np.int64)
+        self.pairing = np.array([w.pairing if d in paired else 0 for d in districts], dtype=np.int64)
+        self.rest_max = w.skills_cover + points.part_points(w.pay, 100) + points.part_points(w.start, 100) + w.family
+        self.today = ctx.today.toordinal()
+        # employer rows a family query is limited to (None = every employer)
+        self.employers: npt.NDArray[np.bool_] | None = None
+
+    def splits(self, floor: int) -> list[_Split]:
+        """Every posting split that may hold a hit at ``floor`` or more, best bound first."""
+        w = self.w
+        found = []
+        for kid, relatedness in self.related.items():
+            best = max(
+                int(points.claim_points_by_requirement(w.skills_main, rel, credit, level, years).max())
+                for rel, (_, credit, level, years) in zip(relatedness, self.claims, strict=True)
+            )
+            for (dbit, caring), rows in self.store.postings[kid].items():
+                if caring and not self.seeker.registered_poor:
+                    continue  # caring posts only take registered-poor seekers
+                bound = best + int(self.location[dbit]) + int(self.pairing[dbit]) + self.rest_max
+                if bound >= floor and rows.size:
+                    found.append(_Split(caring, bound, kid, rows))
+        found.sort(key=lambda split: (-split.tier, -split.bound))
+        return found
+
+    def score(self, splits: list[_Split]) -> VacancyHits:
+        """Exact tenths for every vacancy in ``splits`` that passes the hard filters."""
+        store, w, seeker = self.store, self.w, self.seeker
+        col = store.col
+        rows = np.concatenate([split.rows.view for split in splits]).astype(np.int64)
+        kid_at = np.repeat(np.arange(len(splits)), [split.rows.size for split in splits])
+        takes = col("takes")[rows] == 1
+        if self.employers is not None:
+            takes &= self.employers[col("employer")[rows]]
+        keep = np.flatnonzero(takes)
+        rows, kid_at = rows[keep], kid_at[keep]
         if not len(rows):
-            continue
-        codes = rq[rows]
-        best: I64 | None = None
-        for relatedness, credit, level, years in claims:
-            earned = points.claim_points_by_requirement(main_tenths, relatedness, credit, level, years)[codes]
-            best = earned if best is None else np.maximum(best, earned)
-        all_rows.append(rows.astype(np.int64))
-        assert best is not None
-        all_points.append(best)
-    if not all_rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(all_rows), np.concatenate(all_points)
+            return VacancyHits.empty()
 
+        # -- skills: the best claim towards each vacancy's occupation --
+        codes = col("rq")[rows]
+        main = np.zeros(len(rows), dtype=np.int64)
+        for index, (_, credit, _, _) in enumerate(self.claims):
+            relatedness = np.array([self.related[split.kid][index] for split in splits], np.int64)[kid_at]
+            earned = (2 * (w.skills_main * credit * relatedness * self.quality[index][codes]) + 1_000_000) // (
+                2_000_000
+            )
+            np.maximum(main, earned, out=main)
 
-def _cover_counts(store: VacancyStore, seeker: SeekerProfile, rows: I64, ctx: MatchContext) -> I64:
-    """How many of each vacancy's other required skills the seeker covers (same key, level enough)."""
-    best_level: dict[int, int] = {}
-    for claim in seeker.skills:
-        kid = store.vocab.kid(resolve_skill(claim.text, ctx.taxonomy).key)
-        if kid:
-            best_level[kid] = max(best_level.get(kid, 0), claim.level)
-    scratch = store.scratch
-    touched = []
-    for kid, level in best_level.items():
-        found = store.required.get(kid)
-        if found is None:
-            continue
-        req_rows, req_levels = found
-        hit = req_rows.view[req_levels.view <= level]
-        # A vacancy lists each other skill once, so no row repeats within ``hit``.
-        scratch[hit] += 1
-        touched.append(hit)
-    counts = scratch[rows].astype(np.int64)
-    for hit in touched:
-        scratch[hit] = 0
-    return counts
-
-
-def scan_vacancies(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> VacancyHits:
-    if not (seeker.active and seeker.consent_matching):
-        return VacancyHits.empty()
-    rows, main = _skill_points(store, seeker, ctx)
-    if not len(rows):
-        return VacancyHits.empty()
-    w = ctx.weights.tenths
-    vocab = store.vocab
-    col = store.col
-
-    # -- hard filters --
-    ok = np.ones(len(rows), dtype=bool)
-    held = vocab.cert_mask(seeker.certificates)
-    ok &= (col("cmask")[rows] & np.uint64(~held & (2**64 - 1))) == 0
-    overflow = np.flatnonzero(col("overflow")[rows] == 1)
-    if len(overflow):
-        mine = {normalise_certificate(name) for name in seeker.certificates}
-        for i in overflow:
+        # -- hard filters --
+        required = col("cmask")[rows]
+        ok = (required & ~self.held) == 0
+        for i in np.flatnonzero(col("overflow")[rows] == 1):
+            mine = {normalise_certificate(name) for name in seeker.certificates}
             needed = store.overflow_certs.get(int(rows[i]), frozenset())
             ok[i] &= all(normalise_certificate(name) in mine for name in needed)
-    caring = col("caring")[rows] == 1
-    if not seeker.registered_poor:
-        ok &= ~caring
-    family = store.families.get(seeker.family_id)
-    employer = col("employer")[rows]
-    if family is not None:
-        kinds = family.post_kinds
-        vacancy_slots = sum(np.maximum(col(kind)[rows], 0).astype(np.int64) for kind in kinds)
-        employer_slots = sum(store.employers.slots[kind].raw[employer].astype(np.int64) for kind in kinds)
-        free = store.employers.free.raw[employer].astype(np.int64)
-        if family.must_stay_together:
-            ok &= (employer_slots >= 1) & ((free >= 1) | (not family.needs_couple_dormitory))
-        no_dorm = (free < 1) & family.needs_couple_dormitory
-        family_pct = np.where(no_dorm, 0, np.where(vacancy_slots >= 1, 100, np.where(employer_slots >= 1, 60, 0)))
-        family_points = points.part_points_array(w.family, family_pct)
-    else:
-        family_points = np.full(len(rows), points.part_points(w.family, 100), dtype=np.int64)
-    keep = np.flatnonzero(ok)
-    rows, main, caring, family_points = rows[keep], main[keep], caring[keep], family_points[keep]
+        caring = col("caring")[rows] == 1
+        employer = col("employer")[rows]
+        family = self.family
+        if family is not None:
+            kinds = family.post_kinds
+            vacancy_slots = sum(col(kind)[rows].astype(np.int64) for kind in kinds)
+            employer_slots = sum(store.employers.slots[kind].raw[employer].astype(np.int64) for kind in kinds)
+            free = store.employers.free.raw[employer].astype(np.int64)
+            if family.must_stay_together:
+                ok &= (employer_slots >= 1) & ((free >= 1) | (not family.needs_couple_dormitory))
+            no_dorm = (free < 1) & family.needs_couple_dormitory
+            family_pct = np.where(
+                no_dorm,
+                0,
+                np.where(
+                    vacancy_slots >= 1, 100, np.where(employer_slots >= 1, points.FAMILY_ELSEWHERE_AT_EMPLOYER_PCT, 0)
+                ),
+            )
+            family_points = points.part_points_array(w.family, family_pct)
+        else:
+            family_points = np.full(len(rows), points.part_points(w.family, 100), dtype=np.int64)
+        keep = np.flatnonzero(ok)
+        rows, main, caring, family_points = rows[keep], main[keep], caring[keep], family_points[keep]
 
-    # -- skills: other required skills covered --
-    n_req = col("n_req")[rows].astype(np.int64)
-    if n_req.any():
-        covered = _cover_counts(store, seeker, rows, ctx)
-        cover = np.where(
-            n_req == 0, w.skills_cover, (2 * w.skills_cover * covered + n_req) // (2 * np.maximum(n_req, 1))
-        )
-    else:
-        cover = np.full(len(rows), w.skills_cover, dtype=np.int64)
+        # -- skills: other required skills covered --
+        n_req = col("n_req")[rows].astype(np.int64)
+        if n_req.any():
+            covered = self._cover_counts(rows)
+            cover = np.where(
+                n_req == 0, w.skills_cover, (2 * w.skills_cover * covered + n_req) // (2 * np.maximum(n_req, 1))
+            )
+        else:
+            cover = np.full(len(rows), w.skills_cover, dtype=np.int64)
 
-    # -- location and pairing, by district --
-    has_preferences = bool(seeker.preferred_districts)
-    if has_preferences:
-        mask = vocab.district_mask(seeker.preferred_districts)
-        preferred = (np.uint64(mask) >> col("dbit")[rows].astype(np.uint64)) & np.uint64(1)
-        location = np.where(preferred == 1, points.part_points(w.location, 100), points.part_points(w.location, 0))
-    else:
-        location = np.full(len(rows), points.part_points(w.location, points.LOCATION_NO_PREFERENCE_PCT))
-    paired = np.zeros(len(vocab.regions), dtype=np.int64)
-    origins = {seeker.origin_code, seeker.origin_parent_code}
-    for district, origin in ctx.pairings:
-        rid = vocab.regions.get(district)
-        if origin in origins and rid is not None:
-            paired[rid] = w.pairing
-    pairing = paired[col("district")[rows]]
+        # -- location, pairing, pay, start --
+        dbit = col("dbit")[rows]
+        place = self.location[dbit] + self.pairing[dbit]
+        if seeker.expected_pay is None:
+            pay = np.full(len(rows), points.part_points(w.pay, points.PAY_NOT_STATED_PCT), dtype=np.int64)
+        else:
+            pay_pct = points.pay_pct_array(
+                seeker.expected_pay, col("pay_min")[rows].astype(np.int64), col("pay_max")[rows].astype(np.int64)
+            )
+            pay = points.part_points_array(w.pay, pay_pct)
+        today = self.today
+        ready = max(seeker.available_from.toordinal() if seeker.available_from else today, today)
+        gap = ready - np.maximum(col("start")[rows].astype(np.int64), today)
+        start = points.part_points_array(w.start, points.start_pct_array(gap))
 
-    # -- pay and start --
-    pay_min = col("pay_min")[rows].astype(np.int64)
-    pay_max = col("pay_max")[rows].astype(np.int64)
-    if seeker.expected_pay is None:
-        pay = np.full(len(rows), points.part_points(w.pay, points.PAY_NOT_STATED_PCT), dtype=np.int64)
-    else:
-        pay = points.part_points_array(w.pay, points.pay_pct_array(seeker.expected_pay, pay_min, pay_max))
-    today = ctx.today.toordinal()
-    ready = max(seeker.available_from.toordinal() if seeker.available_from else today, today)
-    gap = ready - np.maximum(col("start")[rows].astype(np.int64), today)
-    start = points.part_points_array(w.start, points.start_pct_array(gap))
+        total = main + cover + place + pay + start + family_points
+        return VacancyHits(rows=rows, tenths=total, caring=caring)
 
-    total = main + cover + location + pairing + pay + start + family_points
-    return VacancyHits(rows=rows, tenths=total.astype(np.int64), caring=caring)
+    def _cover_counts(self, rows: I64) -> I64:
+        """How many of each vacancy's other required skills the seeker covers (same key, level enough)."""
+        store = self.store
+        best_level: dict[int, int] = {}
+        for key, _, level, _ in self.claims:
+            kid = store.vocab.kid(key)
+            best_level[kid] = max(best_level.get(kid, 0), level)
+        scratch = store.scratch
+        touched = []
+        for kid, level in best_level.items():
+            found = store.required.get(kid)
+            if found is None:
+                continue
+            req_rows, req_levels = found
+            hit = req_rows.view[req_levels.view <= level]
+            # A vacancy lists each other skill once, so no row repeats within ``hit``.
+            scratch[hit] += 1
+            touched.append(hit)
+        counts = scratch[rows].astype(np.int64)
+        for hit in touched:
+            scratch[hit] = 0
+        return counts
+
+
+def _query(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> _Query | None:
+    if not (seeker.active and seeker.consent_matching):
+        return None
+    return _Query(store, seeker, ctx)
+
+
+def scan_vacancies(
+    store: VacancyStore,
+    seeker: SeekerProfile,
+    ctx: MatchContext,
+    *,
+    min_tenths: int = 0,
+    employers: npt.NDArray[np.bool_] | None = None,
+) -> VacancyHits:
+    """Every vacancy the seeker matches at ``min_tenths`` or more (at the ``employers`` rows marked)."""
+    query = _query(store, seeker, ctx)
+    if query is not None:
+        query.employers = employers
+    splits = query.splits(min_tenths) if query is not None else []
+    if query is None or not splits:
+        return VacancyHits.empty()
+    hits = query.score(splits)
+    keep = np.flatnonzero(hits.tenths >= min_tenths)
+    return VacancyHits(hits.rows[keep], hits.tenths[keep], hits.caring[keep])
+
+
+def top_vacancies(
+    store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext, *, k: int, per_employer: int, min_tenths: int
+) -> VacancyHits:
+    """The best ``k`` hits in rank order, at most ``per_employer`` per employer (0 = no cap)."""
+    query = _query(store, seeker, ctx)
+    if query is None or k <= 0:
+        return VacancyHits.empty()
+    splits = query.splits(min_tenths)
+    ids_of, employer_of = store.col("id"), store.col("employer")
+    held = VacancyHits.empty()
+    held_keys = np.zeros(0, dtype=np.int64)
+    start = 0
+    while start < len(splits):
+        level = (splits[start].tier, splits[start].bound)
+        stop = start
+        while stop < len(splits) and (splits[stop].tier, splits[stop].bound) == level:
+            stop += 1
+        if len(held) >= k:
+            # the best key any vacancy of this level could have, against the k-th held
+            best_key = ((1 - level[0]) << _TIER_SHIFT) | ((_MAX_TENTHS - level[1]) << _SCORE_SHIFT)
+            if best_key > held_keys[k - 1]:
+                break
+        hits = query.score(splits[start:stop])
+        start = stop
+        keep = np.flatnonzero(hits.tenths >= min_tenths)
+        if not len(keep):
+            continue
+        rows = np.concatenate([held.rows, hits.rows[keep]])
+        tenths = np.concatenate([held.tenths, hits.tenths[keep]])
+        caring = np.concatenate([held.caring, hits.caring[keep]])
+        merged = VacancyHits(rows, tenths, caring)
+        keys = merged.keys(ids_of[rows].astype(np.int64))
+        chosen = np.asarray(_capped_top(keys, employer_of[rows], k, per_employer), dtype=np.int64)
+        held = VacancyHits(rows[chosen], tenths[chosen], caring[chosen])
+        held_keys = keys[chosen]
+    return held
+
+
+def _capped_top(keys: I64, groups: npt.NDArray[np.int32], k: int, cap: int) -> list[int]:
+    """Positions of the best ``k`` keys, at most ``cap`` per group (0 = no cap), best first."""
+    if k <= 0 or not len(keys):
+        return []
+    take = min(len(keys), max(4 * k, 64))
+    while True:
+        part = np.argpartition(keys, take - 1)[:take] if take < len(keys) else np.arange(len(keys))
+        part = part[np.argsort(keys[part], kind="stable")]
+        chosen: list[int] = []
+        used: dict[int, int] = {}
+        for position in part.tolist():
+            group = int(groups[position])
+            if cap > 0 and used.get(group, 0) >= cap:
+                continue
+            used[group] = used.get(group, 0) + 1
+            chosen.append(position)
+            if len(chosen) >= k:
+                return chosen
+        if take >= len(keys):
+            return chosen
+        take = min(len(keys), take * 2)

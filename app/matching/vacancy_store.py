@@ -141,7 +141,9 @@ class VacancyStore:
         self.rows: dict[int, int] = {}
         self.profiles: dict[int, VacancyProfile] = {}
         self.free_rows: list[int] = []
-        self.postings: dict[int, Grow] = {}
+        # occupation kid -> {(district bit, caring post): vacancy rows}; by district and caring so a
+        # seeker's query can visit the districts they prefer first and skip caring posts if not eligible
+        self.postings: dict[int, dict[tuple[int, int], Grow]] = {}
         # kid -> (vacancy rows, required level) for the vacancies' other required skills
         self.required: dict[int, tuple[Grow, Grow]] = {}
         self.employers = EmployerTable()
@@ -202,7 +204,8 @@ class VacancyStore:
         if overflow:
             self.overflow_certs[row] = vacancy.certificates
         if kid:
-            self.postings.setdefault(kid, Grow(np.int32)).extend([row])
+            bucket = (values["dbit"], values["caring"])
+            self.postings.setdefault(kid, {}).setdefault(bucket, Grow(np.int32)).extend([row])
         for skill, level in need.others:
             rows, levels = self.required.setdefault(vocab.kid(skill.key), (Grow(np.int32), Grow(np.uint8)))
             rows.extend([row])
@@ -229,7 +232,8 @@ class VacancyStore:
         old = self.profiles[int(c.raw("id")[row])]
         kid = int(c.raw("kid")[row])
         if kid:
-            _drop(self.postings[kid], row)
+            bucket = (int(c.raw("dbit")[row]), int(c.raw("caring")[row]))
+            _drop(self.postings[kid][bucket], row)
         for skill, _ in requirements(old, self.vocab.taxonomy).others:
             rows, levels = self.required[self.vocab.kid(skill.key)]
             _drop(rows, row, levels)
@@ -245,7 +249,7 @@ class VacancyStore:
 
     @property
     def nbytes(self) -> int:
-        postings = sum(g.nbytes for g in self.postings.values())
+        postings = sum(g.nbytes for buckets in self.postings.values() for g in buckets.values())
         required = sum(a.nbytes + b.nbytes for a, b in self.required.values())
         return (
             self.columns.nbytes

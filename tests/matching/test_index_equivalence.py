@@ -200,7 +200,9 @@ def test_index_equals_reference_on_long_posting_lists() -> None:
         for k, floor in ((1, 0.0), (7, 0.0), (25, 60.0)):
             assert index.top_seekers(vacancy_id, k, floor) == reference_top_seekers(pop, ctx, vacancy_id, k, floor)
     for seeker_id in list(pop.seekers)[:60]:
-        assert index.top_vacancies(seeker_id, 5) == reference_top_vacancies(pop, ctx, seeker_id, 5)
+        for k, floor, cap in ((5, 0.0, None), (1, 0.0, 1), (12, 50.0, 0)):
+            fast = index.top_vacancies(seeker_id, k, floor, cap)
+            assert fast == reference_top_vacancies(pop, ctx, seeker_id, k, floor, cap)
     # rewrite a third of the seekers, remove some, compact, and check again
     rng = random.Random(1)
     for seeker_id in rng.sample(sorted(pop.seekers), 500):

@@ -44,8 +44,10 @@ def server(app: FastAPI, client) -> Iterator[str]:  # type: ignore[no-untyped-de
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per module. Not per session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, which would break every later test that starts a loop of its own."""
     if not os.path.exists(CHROMIUM):
         reason = f"{CHROMIUM} not found (Debian package chromium; `make test` installs it as root)"
         if REQUIRE_BROWSER:

@@ -70,6 +70,9 @@ def test_seeker_enrols_sees_ranked_jobs_gets_a_live_push_and_applies(
 
     # Quiet hours set from the phone: 00:00–00:00 means pushes may come at any time.
     page.click("#tabs a[href='#/more']")
+    page.wait_for_selector("#improve-list li")  # how to get better matches: the API's answer, or "none yet"
+    improvements = world.client.get(f"/api/v1/seekers/{seeker_id}/improvements", headers=_key(page)).json()
+    assert page.locator("#improve-list li").count() == max(1, len(improvements))
     page.fill("#quiet-start", "00:00")
     page.fill("#quiet-end", "00:00")
     page.click("#quiet-form button")
