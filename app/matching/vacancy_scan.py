@@ -16,6 +16,7 @@ Each part is the reference's integer rule applied to whole columns (``points.py`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -53,10 +54,11 @@ class VacancyHits:
         return (tier << _TIER_SHIFT) | ((_MAX_TENTHS - self.tenths) << _SCORE_SHIFT) | ids
 
 
-@dataclass(frozen=True, slots=True)
-class _Split:
-    tier: int  # 1 for caring posts (ranked first), else 0
-    bound: int
+class _Split(NamedTuple):
+    """A posting split: its rank level (caring first, then bound), its occupation, its rows."""
+
+    uncaring: int  # 0 for caring posts (ranked first), 1 otherwise
+    neg_bound: int
     kid: int
     rows: Grow
 
@@ -103,6 +105,8 @@ class _Query:
     def splits(self, floor: int) -> list[_Split]:
         """Every posting split that may hold a hit at ``floor`` or more, best bound first."""
         w = self.w
+        location, pairing, rest = self.location.tolist(), self.pairing.tolist(), self.rest_max
+        poor = self.seeker.registered_poor
         found = []
         for kid, relatedness in self.related.items():
             best = max(
@@ -110,12 +114,12 @@ class _Query:
                 for rel, (_, credit, level, years) in zip(relatedness, self.claims, strict=True)
             )
             for (dbit, caring), rows in self.store.postings[kid].items():
-                if caring and not self.seeker.registered_poor:
+                if caring and not poor:
                     continue  # caring posts only take registered-poor seekers
-                bound = best + int(self.location[dbit]) + int(self.pairing[dbit]) + self.rest_max
+                bound = best + location[dbit] + pairing[dbit] + rest
                 if bound >= floor and rows.size:
-                    found.append(_Split(caring, bound, kid, rows))
-        found.sort(key=lambda split: (-split.tier, -split.bound))
+                    found.append(_Split(1 - caring, -bound, kid, rows))
+        found.sort(key=lambda split: (split.uncaring, split.neg_bound))
         return found
 
     def score(self, splits: list[_Split]) -> VacancyHits:
@@ -264,13 +268,13 @@ def top_vacancies(
     held_keys = np.zeros(0, dtype=np.int64)
     start = 0
     while start < len(splits):
-        level = (splits[start].tier, splits[start].bound)
+        uncaring, neg_bound = splits[start].uncaring, splits[start].neg_bound
         stop = start
-        while stop < len(splits) and (splits[stop].tier, splits[stop].bound) == level:
+        while stop < len(splits) and splits[stop][:2] == (uncaring, neg_bound):
             stop += 1
         if len(held) >= k:
             # the best key any vacancy of this level could have, against the k-th held
-            best_key = ((1 - level[0]) << _TIER_SHIFT) | ((_MAX_TENTHS - level[1]) << _SCORE_SHIFT)
+            best_key = (uncaring << _TIER_SHIFT) | ((_MAX_TENTHS + neg_bound) << _SCORE_SHIFT)
             if best_key > held_keys[k - 1]:
                 break
         hits = query.score(splits[start:stop])

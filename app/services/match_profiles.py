@@ -3,17 +3,20 @@ because the index is built from up to millions of rows at start."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, cast, select
 
 from app.matching.profiles import (
     EmployerProfile,
     FamilyProfile,
     SeekerProfile,
+    SkillClaim,
     VacancyProfile,
     normalise_certificate,
     skill_claims,
@@ -29,9 +32,12 @@ V = Vacancy.__table__.c  # type: ignore[attr-defined]
 E = Employer.__table__.c  # type: ignore[attr-defined]
 F = Family.__table__.c  # type: ignore[attr-defined]
 
-SEEKER_COLUMNS = (S.id, S.station_id, S.origin_code, S.registered_poor, S.skills, S.certificates,
-                  S.preferred_districts, S.expected_pay, S.available_from, S.status, S.consent_matching,
-                  S.family_id, S.updated_at)
+# The JSON columns come as text: the same few skill sets and district lists repeat across a million
+# seekers, so each distinct text is parsed once (see the caches below) instead of once per row.
+SEEKER_COLUMNS = (S.id, S.station_id, S.origin_code, S.registered_poor, cast(S.skills, String).label("skills"),
+                  cast(S.certificates, String).label("certificates"),
+                  cast(S.preferred_districts, String).label("preferred_districts"), S.expected_pay,
+                  S.available_from, S.status, S.consent_matching, S.family_id, S.updated_at)
 VACANCY_COLUMNS = (V.id, V.employer_id, V.occupation, V.skills, V.certificates, V.district_code, V.latitude,
                    V.longitude, V.pay_min, V.pay_max, V.caring_post, V.family_posts, V.start_date, V.headcount,
                    V.hired_count, V.status, V.valid_until, V.updated_at)
@@ -41,6 +47,21 @@ def region_parents(conn: Connection) -> dict[str, str | None]:
     return {code: parent for code, parent in conn.execute(select(Region.code, Region.parent_code))}  # type: ignore[call-overload]
 
 
+@lru_cache(maxsize=200_000)
+def _skills(text: str | None) -> tuple[SkillClaim, ...]:
+    return skill_claims(json.loads(text) if text else [])
+
+
+@lru_cache(maxsize=50_000)
+def _certificates(text: str | None) -> frozenset[str]:
+    return frozenset(normalise_certificate(c) for c in (json.loads(text) if text else []))
+
+
+@lru_cache(maxsize=50_000)
+def _districts(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text) if text else ())
+
+
 def seeker_profile(row: Any, parents: Mapping[str, str | None]) -> SeekerProfile:
     return SeekerProfile(
         id=row.id,
@@ -48,9 +69,9 @@ def seeker_profile(row: Any, parents: Mapping[str, str | None]) -> SeekerProfile
         origin_code=row.origin_code,
         origin_parent_code=parents.get(row.origin_code),
         registered_poor=bool(row.registered_poor),
-        skills=skill_claims(row.skills or []),
-        certificates=frozenset(normalise_certificate(c) for c in row.certificates or []),
-        preferred_districts=tuple(row.preferred_districts or ()),
+        skills=_skills(row.skills),
+        certificates=_certificates(row.certificates),
+        preferred_districts=_districts(row.preferred_districts),
         expected_pay=row.expected_pay,
         available_from=row.available_from,
         active=row.status == "active",

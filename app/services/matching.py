@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from app.clock import today_shanghai
+from app.clock import today_shanghai, utcnow
 from app.matching.context import MatchContext, Weights
 from app.matching.improve import Improvement
 from app.matching.index import MatchIndex
@@ -29,25 +29,35 @@ LOOKBACK = timedelta(seconds=5)
 
 
 class _Watermark:
+    """Which changes of one table were applied. A refresh reads rows stamped after the start of the
+    previous refresh, minus LOOKBACK, so a row stamped earlier but committed later is still caught; the
+    memo of applied stamps keeps those re-read rows from being applied twice."""
+
     def __init__(self) -> None:
-        self.mark: datetime | None = None
+        self.previous_start: datetime | None = None
         self.applied: dict[int, datetime] = {}
 
     def since(self) -> datetime | None:
-        return None if self.mark is None else self.mark - LOOKBACK
+        return None if self.previous_start is None else self.previous_start - LOOKBACK
+
+    def begin(self, now: datetime) -> datetime | None:
+        """The lower bound for this refresh's query; remembers when this refresh started."""
+        since = self.since()
+        self.previous_start = now
+        if since is not None and len(self.applied) > 1000:
+            self.applied = {k: v for k, v in self.applied.items() if v > since}
+        return since
 
     def fresh(self, items: Iterable[tuple[int, datetime]]) -> set[int]:
         """Ids whose stamp has not been applied yet; remembers them."""
         new = set()
+        # The next refresh re-reads only stamps after this one's start minus LOOKBACK: older ones need no memo.
+        horizon = None if self.previous_start is None else self.previous_start - LOOKBACK
         for item_id, stamp in items:
             if self.applied.get(item_id) != stamp:
-                self.applied[item_id] = stamp
                 new.add(item_id)
-            if self.mark is None or stamp > self.mark:
-                self.mark = stamp
-        if self.mark is not None and len(self.applied) > 10000:
-            horizon = self.mark - LOOKBACK
-            self.applied = {k: v for k, v in self.applied.items() if v >= horizon}
+                if horizon is None or stamp > horizon:
+                    self.applied[item_id] = stamp
         return new
 
 
@@ -125,30 +135,31 @@ class MatchService:
             self._apply(conn, index, today)
 
     def _apply(self, conn: Connection, index: MatchIndex, today: date) -> None:
-        employers = rows.load_employers(conn, self._employers.since())
+        now = utcnow()
+        first = self._seekers.previous_start is None
+        employers = rows.load_employers(conn, self._employers.begin(now))
         fresh = self._employers.fresh((e.id, stamp) for e, stamp in employers)
         for employer, _ in employers:
             if employer.id in fresh:
                 index.upsert_employer(employer)
-        families_seen = self._families.mark is not None
-        touched = set(self._families.fresh(rows.families_changed_since(conn, self._families.since())))
+        touched = set(self._families.fresh(rows.families_changed_since(conn, self._families.begin(now))))
         # Vacancies before seekers: a vacancy's new certificate takes its bit before seekers are indexed.
-        vacancies = rows.load_vacancies(conn, today, self._vacancies.since())
+        vacancies = rows.load_vacancies(conn, today, self._vacancies.begin(now))
         fresh = self._vacancies.fresh((v.id, stamp) for v, stamp in vacancies)
         for vacancy, _ in vacancies:
             if vacancy.id in fresh:
                 index.upsert_vacancy(vacancy)
-        if not families_seen:
-            # First pass: load every family before its members arrive.
+        if first:
+            # Every family before its members arrive; after that only families that changed.
             for family in rows.load_families(conn).values():
                 if family is not None:
                     index.upsert_family(family)
             touched = set()
         parents = rows.region_parents(conn)
-        for chunk in rows.iter_seekers(conn, parents, self._seekers.since()):
+        for chunk in rows.iter_seekers(conn, parents, self._seekers.begin(now)):
             fresh = self._seekers.fresh((s.id, stamp) for s, stamp in chunk)
             changed = [s for s, _ in chunk if s.id in fresh]
-            if families_seen:
+            if not first:
                 for seeker in changed:
                     old = index.seeker(seeker.id)
                     touched.update(f for f in (old.family_id if old else None, seeker.family_id) if f is not None)
