@@ -22,7 +22,7 @@ from app.models.notification import Notification, OutboxEvent, PushLedger
 from app.models.region import Region
 from app.models.seeker import Seeker
 from app.models.vacancy import Vacancy
-from app.notify.inbox import push_to_seeker
+from app.notify.inbox import PushGate
 from app.notify.outbox import vacancy_version
 from app.notify.webhooks import enqueue
 from app.services.seekers import employer_view
@@ -88,11 +88,15 @@ class FanOut:
         version = vacancy_version(vacancy)
         matches = self.matcher.top_seekers(vacancy.id, self.settings.push_max_per_event, self.settings.push_threshold)
         job = self._job_summary(vacancy, employer)
+        seekers = self._seekers([m.seeker_id for m in matches])
+        consenting = {m.seeker_id for m in matches if m.seeker_id in seekers and seekers[m.seeker_id].consent_push}
+        fresh = self._first_time(consenting, vacancy.id, version)
+        gate = PushGate(self.session, fresh, self.settings.push_daily_cap)
         pushed = 0
         by_station: dict[int, list[dict[str, Any]]] = defaultdict(list)
         families: dict[int, set[int]] = defaultdict(set)
         for rank, match in enumerate(matches, start=1):
-            seeker = self.session.get(Seeker, match.seeker_id)
+            seeker = seekers.get(match.seeker_id)
             if seeker is None:
                 continue
             entry = {"seeker_id": seeker.id, "name": seeker.name, "score": match.score, "rank": rank,
@@ -100,9 +104,8 @@ class FanOut:
             by_station[seeker.station_id].append(entry)
             if seeker.family_id is not None:
                 families[seeker.station_id].add(seeker.family_id)
-            if seeker.consent_push and self._first_time(seeker, vacancy.id, version):
-                push_to_seeker(self.session, seeker, self._job_push(event, job, match, rank),
-                               self.settings.push_daily_cap)
+            if seeker.consent_push and seeker.id in fresh:
+                gate.push(seeker, self._job_push(event, job, match, rank))
                 pushed += 1
         for station_id, entries in by_station.items():
             body = {"vacancy": job, "seekers": entries, "families": sorted(families[station_id])}
@@ -114,7 +117,7 @@ class FanOut:
             {"rank": rank, "score": m.score, "reasons": list(m.reasons_zh),
              "seeker": employer_view(self.session, seeker).model_dump(mode="json")}
             for rank, m in enumerate(matches[: self.settings.shortlist_size], start=1)
-            if (seeker := self.session.get(Seeker, m.seeker_id)) is not None
+            if (seeker := seekers.get(m.seeker_id)) is not None
         ]
         self._notify("employer", employer.id, event, "employer.shortlist",  # type: ignore[arg-type]
                      f"候选人推荐：{vacancy.title}（{len(shortlist)} 人）", {"vacancy": job, "candidates": shortlist},
@@ -133,6 +136,7 @@ class FanOut:
         matches = self.matcher.top_vacancies(seeker.id, self.settings.seeker_push_top, self.settings.push_threshold)
         jobs = []
         pushed = 0
+        gate = PushGate(self.session, [seeker.id], self.settings.push_daily_cap)
         for rank, match in enumerate(matches, start=1):
             vacancy = self.session.get(Vacancy, match.vacancy_id)
             employer = self.session.get(Employer, vacancy.employer_id) if vacancy else None
@@ -140,9 +144,8 @@ class FanOut:
                 continue
             job = self._job_summary(vacancy, employer)
             jobs.append({**job, "score": match.score, "rank": rank, "reasons": list(match.reasons_zh)})
-            if seeker.consent_push and self._first_time(seeker, vacancy.id, vacancy_version(vacancy)):
-                push_to_seeker(self.session, seeker, self._job_push(event, job, match, rank),
-                               self.settings.push_daily_cap)
+            if seeker.consent_push and self._first_time({seeker.id}, vacancy.id, vacancy_version(vacancy)):
+                gate.push(seeker, self._job_push(event, job, match, rank))
                 pushed += 1
         if jobs:
             title = f"{seeker.name} 的推荐岗位（{len(jobs)} 个）"
@@ -175,16 +178,18 @@ class FanOut:
             return 0
         members = self.session.exec(select(Seeker).where(Seeker.family_id == family.id)).all()
         pushed = 0
+        gate = PushGate(self.session, [m.id for m in members if m.id is not None], self.settings.push_daily_cap)
         for member in members:
             if member.consent_push:
-                push_to_seeker(self.session, member, {
+                gate.push(member, {
                     "event_id": event.id, "kind": "family.match", "rank": 1, "score": offers[0]["score"],
                     "title": f"全家可去：{offers[0]['employer']}等 {len(offers)} 家企业",
                     "body": {"family_id": family.id, "offers": offers}, "vacancy_id": None,
-                }, self.settings.push_daily_cap)
+                })
                 pushed += 1
-        self._notify("station", family.station_id, event, "station.family_jobs",
-                     f"家庭岗位推荐（家庭 {family.id}，{len(offers)} 家企业）", {"family_id": family.id, "offers": offers})
+        title = f"家庭岗位推荐（家庭 {family.id}，{len(offers)} 家企业）"
+        self._notify("station", family.station_id, event, "station.family_jobs", title,
+                     {"family_id": family.id, "offers": offers})
         enqueue(self.session, "station", family.station_id, "match.seeker_jobs",
                 {"family_id": family.id, "employers": [
                     {"employer_id": o["employer_id"], "score": o["score"], "rank": o["rank"],
@@ -213,19 +218,34 @@ class FanOut:
         return 1
 
     # -- helpers ---------------------------------------------------------------------------------------
-    def _first_time(self, seeker: Seeker, vacancy_id: int, version: str) -> bool:
-        """The same job reaches the same seeker again only when it changed in a way that matters."""
-        ledger = self.session.exec(
-            select(PushLedger).where(PushLedger.seeker_id == seeker.id, PushLedger.vacancy_id == vacancy_id)
-        ).first()
-        if ledger is not None and ledger.version == version:
-            return False
-        if ledger is None:
-            self.session.add(PushLedger(seeker_id=seeker.id, vacancy_id=vacancy_id, version=version))  # type: ignore[arg-type]
-        else:
-            ledger.version, ledger.pushed_at = version, utcnow()
-            self.session.add(ledger)
-        return True
+    def _seekers(self, ids: list[int]) -> dict[int, Seeker]:
+        if not ids:
+            return {}
+        rows = self.session.exec(select(Seeker).where(col(Seeker.id).in_(ids))).all()
+        return {s.id: s for s in rows if s.id is not None}
+
+    def _first_time(self, seeker_ids: set[int], vacancy_id: int, version: str) -> set[int]:
+        """The seekers who have not had this version of the job: the same job reaches the same seeker
+        again only when it changed in a way that matters. Records the push for them."""
+        if not seeker_ids:
+            return set()
+        ledgers = {
+            row.seeker_id: row for row in self.session.exec(
+                select(PushLedger).where(PushLedger.vacancy_id == vacancy_id,
+                                         col(PushLedger.seeker_id).in_(seeker_ids))).all()
+        }
+        fresh = set()
+        for seeker_id in seeker_ids:
+            ledger = ledgers.get(seeker_id)
+            if ledger is not None and ledger.version == version:
+                continue
+            fresh.add(seeker_id)
+            if ledger is None:
+                self.session.add(PushLedger(seeker_id=seeker_id, vacancy_id=vacancy_id, version=version))
+            else:
+                ledger.version, ledger.pushed_at = version, utcnow()
+                self.session.add(ledger)
+        return fresh
 
     def _job_summary(self, vacancy: Vacancy, employer: Employer) -> dict[str, Any]:
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import func, text
@@ -71,31 +71,46 @@ def latest_id(session: Session, role: str, owner: int) -> int:
     return int(value or 0)
 
 
-def held_count(session: Session, seeker_id: int) -> int:
-    return int(session.exec(select(func.count()).select_from(HeldPush).where(HeldPush.seeker_id == seeker_id)).one())
-
-
-def shown_today(session: Session, seeker_id: int) -> int:
+def _shown_today(session: Session, seeker_ids: Collection[int]) -> dict[int, int]:
     start, end = local_day_bounds(utcnow())
-    return int(session.exec(
-        select(func.count()).select_from(Notification)
-        .where(Notification.recipient_role == "seeker", Notification.recipient_id == seeker_id)
+    rows = session.exec(
+        select(Notification.recipient_id, func.count()).where(Notification.recipient_role == "seeker")
+        .where(col(Notification.recipient_id).in_(seeker_ids))
         .where(col(Notification.visible_at) >= start, col(Notification.visible_at) < end)
-    ).one())
+        .group_by(Notification.recipient_id)
+    ).all()
+    return {seeker_id: int(n) for seeker_id, n in rows}
 
 
-def push_to_seeker(session: Session, seeker: Seeker, fields: dict[str, Any], daily_cap: int) -> Notification | None:
-    """Show the push now, or hold it for quiet hours or the cap; a held push is never dropped."""
-    assert seeker.id is not None
-    now = utcnow()
-    at, reason = release_time(now, seeker.quiet_start, seeker.quiet_end, shown_today(session, seeker.id), daily_cap)
-    if reason is None and held_count(session, seeker.id) == 0:
-        note = Notification(recipient_role="seeker", recipient_id=seeker.id, visible_at=now, **fields)
-        session.add(note)
-        return note
-    # Anything already waiting goes first, so a new push joins the queue instead of jumping it.
-    session.add(HeldPush(seeker_id=seeker.id, reason=reason or "queued", release_at=at, **fields))
-    return None
+def _waiting(session: Session, seeker_ids: Collection[int]) -> set[int]:
+    return set(session.exec(select(HeldPush.seeker_id).where(col(HeldPush.seeker_id).in_(seeker_ids))).all())
+
+
+class PushGate:
+    """Decides, for the seekers of one fan-out, whether each push shows now or waits for quiet hours
+    or the daily cap. Counts are read once for all of them; a held push is never dropped."""
+
+    def __init__(self, session: Session, seeker_ids: Collection[int], daily_cap: int) -> None:
+        self.session = session
+        self.daily_cap = daily_cap
+        ids = list(set(seeker_ids))
+        self.shown = _shown_today(session, ids) if ids else {}
+        self.waiting = _waiting(session, ids) if ids else set()
+
+    def push(self, seeker: Seeker, fields: dict[str, Any]) -> Notification | None:
+        assert seeker.id is not None
+        now = utcnow()
+        shown = self.shown.get(seeker.id, 0)
+        at, reason = release_time(now, seeker.quiet_start, seeker.quiet_end, shown, self.daily_cap)
+        if reason is None and seeker.id not in self.waiting:
+            note = Notification(recipient_role="seeker", recipient_id=seeker.id, visible_at=now, **fields)
+            self.session.add(note)
+            self.shown[seeker.id] = shown + 1
+            return note
+        # Anything already waiting goes first, so a new push joins the queue instead of jumping it.
+        self.session.add(HeldPush(seeker_id=seeker.id, reason=reason or "queued", release_at=at, **fields))
+        self.waiting.add(seeker.id)
+        return None
 
 
 def release_held(session: Session, daily_cap: int, *, limit: int = 500) -> int:
@@ -117,7 +132,7 @@ def release_held(session: Session, daily_cap: int, *, limit: int = 500) -> int:
             session.delete(held)
             continue
         if held.seeker_id not in counts:
-            counts[held.seeker_id] = shown_today(session, held.seeker_id)
+            counts[held.seeker_id] = _shown_today(session, [held.seeker_id]).get(held.seeker_id, 0)
         at, reason = release_time(now, seeker.quiet_start, seeker.quiet_end, counts[held.seeker_id], daily_cap)
         if reason is not None:
             held.release_at, held.reason = at, reason

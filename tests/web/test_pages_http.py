@@ -27,6 +27,7 @@ def test_pages_are_served_in_chinese(client: TestClient) -> None:
         assert r.headers["content-language"] == "zh-CN"
         assert f"<title>{i18n.messages('zh-CN')[title]}</title>" in r.text
         assert 'lang="zh-CN"' in r.text
+        assert "script-src 'self';" in r.headers["content-security-policy"]
         for ref in _REFS.findall(r.text):  # every file the page names exists
             assert client.get(ref).status_code == 200, ref
 

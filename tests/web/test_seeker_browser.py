@@ -86,7 +86,7 @@ def test_seeker_enrols_sees_ranked_jobs_gets_a_live_push_and_applies(
     page.evaluate("window.__same_page = true")
     new_job = world.vacancy(employer, title="氩弧焊工", occupation="电焊工", pay_min=7000, pay_max=9000)["id"]
     drain(app, engine, settings)
-    page.wait_for_selector(f"#job-list .card.fresh[data-vacancy='{new_job}']", timeout=15000)
+    page.wait_for_selector(f"#job-list .card.fresh[data-vacancy='{new_job}']", timeout=30000)
     assert page.evaluate("window.__same_page") is True
     assert page.text_content("#toast").startswith(ZH["jobs.pushed"].split("{")[0])
     page.screenshot(path=str(artifacts / "seeker-jobs-360.png"), full_page=True)
