@@ -11,12 +11,10 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, event
 from sqlmodel import Session, SQLModel, create_engine
 
-
-from app.settings import get_settings
-
-import app.models  # noqa: F401  (registers every table on the metadata)
-import app.notify.outbox  # noqa: F401  (records domain events in the transaction that causes them)
+import app.models
+import app.notify.outbox
 import app.watermarks  # noqa: F401  (stamps updated_at for the matching index)
+from app.settings import get_settings
 
 metadata: MetaData = SQLModel.metadata
 

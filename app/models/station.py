@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -50,7 +51,7 @@ class StationCreate(StrictInput):
     contact_name: Name | None = None
     contact_phone: str | None = None
     address: LongText | None = None
-    responsible_persons: list[ResponsiblePersonCreate] = []
+    responsible_persons: list[ResponsiblePersonCreate] = PField(default_factory=list)
 
 
 class StationUpdate(StrictInput):
@@ -68,4 +69,4 @@ class StationPublic(Output):
     contact_name: str | None
     contact_phone: str | None
     address: str | None
-    responsible_persons: list[ResponsiblePersonPublic] = []
+    responsible_persons: list[ResponsiblePersonPublic] = PField(default_factory=list)

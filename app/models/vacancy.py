@@ -127,7 +127,7 @@ class VacancyPublic(Output):
     meals: bool
     caring_post: bool
     family_posts: FamilyPosts
-    family_posts_used: dict[str, int] = {}
+    family_posts_used: dict[str, int] = PField(default_factory=dict)
     start_date: date | None
     valid_until: date
     status: str

@@ -32,7 +32,8 @@ _SEEN = "outbox_subjects_this_transaction"
 
 def vacancy_version(vacancy: Vacancy) -> str:
     material = {name: getattr(vacancy, name) for name in VACANCY_MATERIAL}
-    return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
+    text = json.dumps(material, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _changed(obj: Any, fields: tuple[str, ...]) -> bool:

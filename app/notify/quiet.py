@@ -32,7 +32,9 @@ def quiet_end_after(local: datetime, start: time, end: time) -> datetime:
     return candidate
 
 
-def release_time(now_utc: datetime, quiet_start: str, quiet_end: str, sent_today: int, daily_cap: int) -> tuple[datetime, str | None]:
+def release_time(
+    now_utc: datetime, quiet_start: str, quiet_end: str, sent_today: int, daily_cap: int
+) -> tuple[datetime, str | None]:
     """When a push created at `now_utc` may be shown, and why it waits (None when it need not)."""
     start, end = parse_hhmm(quiet_start), parse_hhmm(quiet_end)
     local = now_utc.astimezone(SHANGHAI)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlmodel import select
 
 from app.auth import AdminCaller, SessionDep
 from app.errors import PROBLEM_RESPONSES
@@ -9,7 +10,6 @@ from app.models.common import Page
 from app.routers.deps import Cursor, Limit
 from app.services import access
 from app.services.pagination import paginate
-from sqlmodel import select
 
 router = APIRouter(tags=["access"], responses=PROBLEM_RESPONSES)
 

@@ -34,7 +34,7 @@ async def stream(
     request: Request,
     caller: CallerDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(description="Same as Last-Event-ID, for clients that cannot set headers")] = None,
+    after: Annotated[int | None, Query(description="Same as Last-Event-ID, for clients without headers")] = None,
 ) -> StreamingResponse:
     role, owner = inbox.recipient_of(caller)
     settings = request.app.state.settings

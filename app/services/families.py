@@ -90,7 +90,8 @@ def _load_members(session: Session, station_id: int, ids: list[int], family_id: 
                                    field="member_ids", rule="member_not_found")
         if seeker.family_id is not None and seeker.family_id != family_id:
             raise ValidationFailed(
-                f"member_ids：求职者 {seeker_id} 已属于另一个家庭", f"member_ids: seeker {seeker_id} is in another family",
+                f"member_ids：求职者 {seeker_id} 已属于另一个家庭",
+                f"member_ids: seeker {seeker_id} is in another family",
                 field="member_ids", rule="member_in_other_family",
             )
         members.append(seeker)

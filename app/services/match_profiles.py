@@ -117,7 +117,9 @@ def iter_seekers(conn: Connection, parents: Mapping[str, str | None], since: dat
         yield [(seeker_profile(r, parents), r.updated_at) for r in part]
 
 
-def load_vacancies(conn: Connection, today: date, since: datetime | None = None) -> list[tuple[VacancyProfile, datetime]]:
+def load_vacancies(
+    conn: Connection, today: date, since: datetime | None = None
+) -> list[tuple[VacancyProfile, datetime]]:
     query = select(*VACANCY_COLUMNS)
     if since is not None:
         query = query.where(V.updated_at > since)

@@ -23,7 +23,8 @@ def check_region(region: Region | None, code: str, field: str, *, role: str | No
     """The rule behind `require_region`, on a region already looked up (bulk imports preload them all)."""
     if region is None:
         raise ValidationFailed(
-            f"{field}：未知的行政区划代码 {code}", f"{field}: unknown region code {code}", field=field, rule="region_unknown"
+            f"{field}：未知的行政区划代码 {code}", f"{field}: unknown region code {code}", field=field,
+            rule="region_unknown",
         )
     if role is not None and region.role != role:
         what_zh = "宁波市的区县（用工地）" if role == "workplace" else "劳务输出地"
