@@ -2,6 +2,12 @@
 # Build: docker build -t jobmatch .   Run: docker run -p 8000:8000 -e JOBMATCH_DATABASE_URL=... \
 #   -e JOBMATCH_SECRET_KEY=... jobmatch   (run `jobmatch migrate` once per release: docker run ... jobmatch migrate)
 
+FROM node:20-bookworm-slim AS web
+# The dashboard's map outline comes from npm through the lock file, as `make web` builds it.
+WORKDIR /srv/jobmatch/web
+COPY web/package.json web/package-lock.json web/build-outline.mjs ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && npm run --silent build
+
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
@@ -20,6 +26,7 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 RUN groupadd --system jobmatch && useradd --system --gid jobmatch --home-dir /srv/jobmatch jobmatch
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=jobmatch:jobmatch /srv/jobmatch /srv/jobmatch
+COPY --from=web --chown=jobmatch:jobmatch /srv/jobmatch/app/web/static/vendor /srv/jobmatch/app/web/static/vendor
 WORKDIR /srv/jobmatch
 RUN mkdir -p var && chown jobmatch:jobmatch var
 USER jobmatch
