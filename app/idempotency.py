@@ -207,7 +207,7 @@ async def _send_whole(send: Send, status: int, headers: list[tuple[bytes, bytes]
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._last_purge = 0.0
+        self._last_purge = float("-inf")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":

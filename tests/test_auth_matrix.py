@@ -235,10 +235,11 @@ def test_matrix_covers_every_route(app) -> None:  # type: ignore[no-untyped-def]
     }
     assert len(routes) > 30, "the route list could not be read from the app"
     # The placement routes' rows live with their tests, which run them with this file's checks.
+    from tests.imports.test_import_access import IMPORT_CASES
     from tests.notify.test_webhook_access import WEBHOOK_CASES
     from tests.placements.test_access_matrix import PLACEMENT_CASES
 
-    table = {(case.method, case.path) for case in [*CASES, *PLACEMENT_CASES, *WEBHOOK_CASES]}
+    table = {(case.method, case.path) for case in [*CASES, *PLACEMENT_CASES, *WEBHOOK_CASES, *IMPORT_CASES]}
     assert routes - table == set(), "routes without a row in the role matrix"
     assert table - routes == set(), "matrix rows for routes that no longer exist"
 

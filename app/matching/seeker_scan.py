@@ -80,6 +80,8 @@ class _Query:
             dtype=np.int16,
         )
         self.required = [(vocab.kid(skill.key), level) for skill, level in need.others]
+        # exact parts need the seeker rows (random access): worth bounding first
+        self.costly = bool(self.n_req or self.cert_mask or self.overflow_keys)
         self.dbit = vocab.district_bit(vacancy.district_code)
         self.location = {
             "here": points.part_points(w.location, 100),
@@ -127,32 +129,40 @@ def _claim_table(main_tenths: int, relatedness: int, level: int, years: int) -> 
     return table
 
 
-def _mark_cover(q: _Query) -> list[npt.NDArray[np.int32]]:
-    """Count, per seeker row, the vacancy's other required skills they hold at the level asked."""
+def _exact(q: _Query, ids: I64, flags: npt.NDArray[np.uint8], bound: I64) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Exact tenths (from the bounds, which count family and cover points at their best) and the
+    admission of each entry: family points and constraints, certificates, other required skills."""
     store = q.store
-    if len(store.scratch) < store.base.size:
-        store.scratch = np.zeros(max(1024, int(store.base.size * 1.25)), dtype=np.uint8)
-    touched = []
-    for kid, level in q.required:
-        found = [np.zeros(0, dtype=np.int32)]
-        for _, bucket in store.by_kid.get(kid, ()):
-            codes = bucket["code"].astype(np.int64)
-            levels = (codes % (points.LEVEL_SPAN * points.YEARS_SPAN)) // points.YEARS_SPAN
-            found.append(bucket["id"][(levels >= level) & (bucket["id"] >= 0)])
-        rows = store.rows(np.concatenate(found))
-        # One fancy add per skill: a seeker listed twice (two district buckets, two claims) still
-        # counts once, because buffered ``a[idx] += 1`` writes each index once.
-        store.scratch[rows] += 1
-        touched.append(rows)
-    return touched
+    total = bound.copy()
+    ok = np.ones(len(ids), dtype=bool)
+    fam = np.flatnonzero(flags & FAMILY)
+    if not (len(fam) or q.n_req or q.cert_mask or q.overflow_keys):
+        return total, ok
+    rows = store.rows(ids)
+    if len(fam):
+        present, kind, must, dorm = q.families.lookup(store.base["family"][rows[fam]])
+        earned = np.where(present, q.family_points[kind, must, dorm], q.family_default)
+        total[fam] += earned - q.family_default
+        ok[fam] &= ~present | q.family_ok[kind, must, dorm]
+    if q.cert_mask:
+        ok &= (store.base["cmask"][rows] & q.cert_mask) == q.cert_mask
+    for key in q.overflow_keys:
+        ok &= np.isin(rows, store.holders(key))
+    if q.n_req:
+        covered = store.cover_counts(rows, q.required)
+        total += q.cover_points[covered] - int(q.cover_points.max())
+    return total, ok
 
 
-def _score_bucket(
-    q: _Query, bucket: Columns, table: npt.NDArray[np.int16], location: int, floor: int
-) -> tuple[I64, I64]:
-    """(keys, ids) of the bucket's entries scoring at least ``floor`` tenths."""
+# Above this many candidates in a bucket, the exact parts are first computed for the best bounds only,
+# to learn a k-th score that rules most of the others out.
+_EXACT_FIRST = 2048
+
+
+def _score_bucket(q: _Query, bucket: Columns, table: npt.NDArray[np.int16], location: int, floor: int, k: int) -> I64:
+    """Keys of the bucket's entries scoring at least ``floor`` tenths."""
     flags = bucket["flags"]
-    total = (
+    bound = (
         table[bucket["code"]]
         + np.maximum(q.pair[bucket["origin"]], q.pair[bucket["parent"]])
         + q.pay_points[np.searchsorted(q.pay_bounds, bucket["pay"])]
@@ -160,29 +170,22 @@ def _score_bucket(
         + (location + q.family_default + int(q.cover_points.max()))
     )
     # Bounds first (cover and family at their best), exact for the survivors.
-    keep = np.flatnonzero(((flags & q.flags) == q.flags) & (total >= floor))
+    keep = np.flatnonzero(((flags & q.flags) == q.flags) & (bound >= floor))
+    if len(keep) > _EXACT_FIRST and q.costly:
+        best = keep[np.argpartition(-bound[keep], _EXACT_FIRST - 1)[:_EXACT_FIRST]]
+        ids = bucket["id"][best].astype(np.int64)
+        total, ok = _exact(q, ids, flags[best], bound[best].astype(np.int64))
+        keys = np.sort(((_MAX_TENTHS - total[ok]) << 32) | ids[ok])
+        _, first = np.unique(keys & _ID_MASK, return_index=True)
+        if len(first) >= k:
+            kth = _MAX_TENTHS - int(np.sort(keys[first])[k - 1] >> 32)
+            keep = keep[bound[keep] >= kth]
     if not len(keep):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64)
     ids = bucket["id"][keep].astype(np.int64)
-    total = total[keep].astype(np.int64)
-    store = q.store
-    fam = np.flatnonzero(flags[keep] & FAMILY)
-    ok = np.ones(len(keep), dtype=bool)
-    rows = store.rows(ids) if len(fam) or q.n_req or q.cert_mask or q.overflow_keys else ids
-    if len(fam):
-        present, kind, must, dorm = q.families.lookup(store.base["family"][rows[fam]])
-        points_ = np.where(present, q.family_points[kind, must, dorm], q.family_default)
-        total[fam] += points_ - q.family_default
-        ok[fam] &= ~present | q.family_ok[kind, must, dorm]
-    if q.cert_mask:
-        ok &= (store.base["cmask"][rows] & q.cert_mask) == q.cert_mask
-    for key in q.overflow_keys:
-        ok &= np.isin(rows, store.holders(key))
-    if q.n_req:
-        total += q.cover_points[store.scratch[rows]] - int(q.cover_points.max())
-    keep2 = np.flatnonzero(ok & (total >= floor))
-    ids, total = ids[keep2], total[keep2]
-    return ((_MAX_TENTHS - total) << 32) | ids, ids
+    total, ok = _exact(q, ids, flags[keep], bound[keep].astype(np.int64))
+    keep = np.flatnonzero(ok & (total >= floor))
+    return ((_MAX_TENTHS - total[keep]) << 32) | ids[keep]
 
 
 def top_seeker_ids(
@@ -212,19 +215,14 @@ def top_seeker_ids(
             location = q.location[where]
             plan.append((best + location + q.rest_max, table, location, bucket))
     plan.sort(key=lambda item: -item[0])
-    touched = _mark_cover(q) if q.n_req else []
-    try:
-        held = np.zeros(0, dtype=np.int64)
-        for bound, table, location, bucket in plan:
-            kth = _MAX_TENTHS - int(held[k - 1] >> 32) if len(held) >= k else None
-            if kth is not None and bound < kth:
-                break
-            keys, _ = _score_bucket(q, bucket, table, location, max(min_tenths, kth or 0))
-            if len(keys):
-                held = _merge(held, keys, k)
-    finally:
-        for rows in touched:
-            store.scratch[rows] = 0
+    held = np.zeros(0, dtype=np.int64)
+    for bound, table, location, bucket in plan:
+        kth = _MAX_TENTHS - int(held[k - 1] >> 32) if len(held) >= k else None
+        if kth is not None and bound < kth:
+            break
+        keys = _score_bucket(q, bucket, table, location, max(min_tenths, kth or 0), k)
+        if len(keys):
+            held = _merge(held, keys, k)
     return [(int(key & _ID_MASK), _MAX_TENTHS - int(key >> 32)) for key in held]
 
 

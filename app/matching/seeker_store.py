@@ -112,8 +112,6 @@ class SeekerStore:
         self.buckets: dict[tuple[int, int], Columns] = {}
         self.by_kid: dict[int, list[tuple[int, Columns]]] = defaultdict(list)
         self.alive = 0
-        # per-row counters for a vacancy's other required skills (see seeker_scan._mark_cover)
-        self.scratch = np.zeros(0, dtype=np.uint8)
         self._claims: dict[tuple[int, int, int], SkillClaim] = {}
 
     # -- lookups --
@@ -352,6 +350,21 @@ class SeekerStore:
                 self.by_kid[key[0]].append((key[1], posting))
             posting.append({name: column[at].astype(ENTRY_DTYPES[name]) for name, column in entries.items()})
 
+    def cover_counts(self, rows: npt.NDArray[Any], required: Sequence[tuple[int, int]]) -> npt.NDArray[np.int64]:
+        """For each row, how many of ``required`` (kid, level) its claims cover (same kid, level enough)."""
+        b = self.base
+        counts = b["claim_n"][rows].astype(np.int64)
+        claims = segments(b["claim_start"][rows], counts)
+        kids = self.vocab.text_kids()[self.claim_text.view[claims]]
+        levels = self.claim_level.view[claims]
+        owner = np.repeat(np.arange(len(rows)), counts)
+        covered = np.zeros(len(rows), dtype=np.int64)
+        for kid, level in required:
+            hit = np.zeros(len(rows), dtype=bool)
+            hit[owner[(kids == kid) & (levels >= level)]] = True
+            covered += hit
+        return covered
+
     def backfill_cert(self, key: str, bit: int) -> None:
         """A vacancy now requires certificate ``key``: set its new bit for every seeker holding it."""
         names = self.vocab.cert_name_ids_for(key)
@@ -412,4 +425,4 @@ class SeekerStore:
             self.row_of,
         )
         buckets = sum(bucket.nbytes for bucket in self.buckets.values())
-        return self.base.nbytes + sum(a.nbytes for a in arrays) + buckets + self.scratch.nbytes
+        return self.base.nbytes + sum(a.nbytes for a in arrays) + buckets

@@ -28,7 +28,7 @@ from app.matching.profiles import SeekerProfile, normalise_certificate
 from app.matching.skills import related_keys, resolve_skill
 from app.matching.vacancy_store import VacancyStore
 
-__all__ = ["VacancyHits", "scan_vacancies", "top_vacancies"]
+__all__ = ["VacancyHits", "VacancyQuery", "scan_vacancies", "top_vacancies", "vacancy_query"]
 
 I64 = npt.NDArray[np.int64]
 _MAX_TENTHS = 1000
@@ -63,7 +63,7 @@ class _Split(NamedTuple):
     rows: Grow
 
 
-class _Query:
+class VacancyQuery:
     """The seeker's side of every rule, prepared once per query."""
 
     def __init__(self, store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> None:
@@ -101,18 +101,24 @@ class _Query:
         self.today = ctx.today.toordinal()
         # employer rows a family query is limited to (None = every employer)
         self.employers: npt.NDArray[np.bool_] | None = None
+        self._best: dict[int, int] | None = None
 
     def splits(self, floor: int) -> list[_Split]:
         """Every posting split that may hold a hit at ``floor`` or more, best bound first."""
         w = self.w
         location, pairing, rest = self.location.tolist(), self.pairing.tolist(), self.rest_max
         poor = self.seeker.registered_poor
+        if self._best is None:
+            # the most claim points each related occupation can give, whatever a vacancy asks for
+            self._best = {
+                kid: max(
+                    int(points.claim_points_by_requirement(w.skills_main, rel, credit, level, years).max())
+                    for rel, (_, credit, level, years) in zip(relatedness, self.claims, strict=True)
+                )
+                for kid, relatedness in self.related.items()
+            }
         found = []
-        for kid, relatedness in self.related.items():
-            best = max(
-                int(points.claim_points_by_requirement(w.skills_main, rel, credit, level, years).max())
-                for rel, (_, credit, level, years) in zip(relatedness, self.claims, strict=True)
-            )
+        for kid, best in self._best.items():
             for (dbit, caring), rows in self.store.postings[kid].items():
                 if caring and not poor:
                     continue  # caring posts only take registered-poor seekers
@@ -205,6 +211,16 @@ class _Query:
         total = main + cover + place + pay + start + family_points
         return VacancyHits(rows=rows, tenths=total, caring=caring)
 
+    def hits(self, min_tenths: int = 0, employers: npt.NDArray[np.bool_] | None = None) -> VacancyHits:
+        """Every vacancy matched at ``min_tenths`` or more (at the ``employers`` rows marked)."""
+        self.employers = employers
+        splits = self.splits(min_tenths)
+        if not splits:
+            return VacancyHits.empty()
+        hits = self.score(splits)
+        keep = np.flatnonzero(hits.tenths >= min_tenths)
+        return VacancyHits(hits.rows[keep], hits.tenths[keep], hits.caring[keep])
+
     def _cover_counts(self, rows: I64) -> I64:
         """How many of each vacancy's other required skills the seeker covers (same key, level enough)."""
         store = self.store
@@ -229,10 +245,11 @@ class _Query:
         return counts
 
 
-def _query(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> _Query | None:
+def vacancy_query(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> VacancyQuery | None:
+    """A reusable query for one seeker, or None if the seeker cannot match (inactive, no consent)."""
     if not (seeker.active and seeker.consent_matching):
         return None
-    return _Query(store, seeker, ctx)
+    return VacancyQuery(store, seeker, ctx)
 
 
 def scan_vacancies(
@@ -244,22 +261,15 @@ def scan_vacancies(
     employers: npt.NDArray[np.bool_] | None = None,
 ) -> VacancyHits:
     """Every vacancy the seeker matches at ``min_tenths`` or more (at the ``employers`` rows marked)."""
-    query = _query(store, seeker, ctx)
-    if query is not None:
-        query.employers = employers
-    splits = query.splits(min_tenths) if query is not None else []
-    if query is None or not splits:
-        return VacancyHits.empty()
-    hits = query.score(splits)
-    keep = np.flatnonzero(hits.tenths >= min_tenths)
-    return VacancyHits(hits.rows[keep], hits.tenths[keep], hits.caring[keep])
+    query = vacancy_query(store, seeker, ctx)
+    return query.hits(min_tenths, employers) if query is not None else VacancyHits.empty()
 
 
 def top_vacancies(
     store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext, *, k: int, per_employer: int, min_tenths: int
 ) -> VacancyHits:
     """The best ``k`` hits in rank order, at most ``per_employer`` per employer (0 = no cap)."""
-    query = _query(store, seeker, ctx)
+    query = vacancy_query(store, seeker, ctx)
     if query is None or k <= 0:
         return VacancyHits.empty()
     splits = query.splits(min_tenths)

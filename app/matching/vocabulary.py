@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+import numpy.typing as npt
+
 from app.matching.columns import Interner
 from app.matching.profiles import normalise_certificate
 from app.matching.skills import SkillKey, resolve_skill
@@ -33,6 +36,7 @@ class Vocabulary:
         self.text_credit: list[int] = []
         self._text_keys = Interner()
         self._kid_keys: dict[int, SkillKey] = {}
+        self._text_kids = np.zeros(0, dtype=np.int64)
 
     # -- places --
 
@@ -104,6 +108,12 @@ class Vocabulary:
 
     def key(self, kid: int) -> SkillKey:
         return self._kid_keys[kid]
+
+    def text_kids(self) -> npt.NDArray[np.int64]:
+        """``text_kid`` as an array (rebuilt only when new texts arrived)."""
+        if len(self._text_kids) != len(self.text_kid):
+            self._text_kids = np.asarray(self.text_kid, dtype=np.int64)
+        return self._text_kids
 
     def text(self, text: str) -> int:
         tid = self.texts.id(text)

@@ -13,7 +13,7 @@ from app.web import assets, i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Everything the seeker's app needs to open with no network; the service worker keeps these.
-SEEKER_SHELL = ("common.js", "seeker.js", "seeker.css", "icon.svg")
+SEEKER_SHELL = ("common.js", "live.js", "seeker.js", "seeker.css", "icon.svg")
 # Only this origin's files run, and nothing is fetched from anywhere else (the pages work offline).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
        "worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.matching.families import choose_assignment, family_tenths
+from app.matching.family_scan import member_floor
 from app.matching.profiles import FamilyProfile, Placement
 from app.matching.reference import reference_top_employers_for_family
 from tests.matching.support import CIXI, context, employer, index_of, population, seeker, vacancy
@@ -133,3 +134,10 @@ def test_best_assignment_needs_only_each_members_top_n_options(
     ids = list(range(1, members + 1))
     options = {m: data.draw(options_st) for m in ids}
     assert choose_assignment(ids, options, places) == choose_assignment(ids, options, places, exhaustive=True)
+
+
+@settings(database=None, deadline=None, max_examples=500)
+@given(scores=st.lists(st.integers(0, 1000), min_size=1, max_size=4))
+def test_member_floor_never_excludes_a_member_of_a_family_scoring_that_much(scores: list[int]) -> None:
+    # The family engine scans members from this floor up; it must never drop a needed match.
+    assert min(scores) >= member_floor(family_tenths(scores), len(scores))

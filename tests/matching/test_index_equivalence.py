@@ -7,9 +7,11 @@ import random
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.matching import seeker_scan
 from app.matching.context import MatchContext
 from app.matching.index import MatchIndex
 from app.matching.profiles import EmployerProfile, SeekerProfile, SkillClaim, VacancyProfile
@@ -193,7 +195,10 @@ def _big_world(seed: int, n_seekers: int, n_vacancies: int) -> tuple[Population,
     return pop, context(pairings=frozenset({(DISTRICTS[0], ORIGINS[0]), (DISTRICTS[2], "522300")}))
 
 
-def test_index_equals_reference_on_long_posting_lists() -> None:
+@pytest.mark.parametrize("exact_first", [2048, 3], ids=["bounds-only", "exact-for-best-bounds-first"])
+def test_index_equals_reference_on_long_posting_lists(exact_first: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small threshold makes the index learn a k-th score from a few exact candidates per bucket.
+    monkeypatch.setattr(seeker_scan, "_EXACT_FIRST", exact_first)
     pop, ctx = _big_world(7, 1500, 30)
     index = index_of(pop, ctx)
     for vacancy_id in pop.vacancies:

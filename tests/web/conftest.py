@@ -28,20 +28,46 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 _browser_skipped: list[str] = []
 
 
+class LiveServer:
+    """The app under uvicorn on 127.0.0.1; it can be stopped and started again on the same port, which is
+    what a phone sees when the network drops: its open connections break."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app, self.port, self.url = app, 0, ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                                timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self.url
+
+    def stop(self) -> None:
+        assert self._server is not None and self._thread is not None
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
 @pytest.fixture
-def server(app: FastAPI, client) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The app on 127.0.0.1 at a free port; `client` empties the tables afterwards."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+def live_server(app: FastAPI, client) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """`client` empties the tables afterwards."""
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(live_server: LiveServer) -> str:
+    return live_server.url
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +86,14 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield chromium
         chromium.close()
+
+
+def watch_errors(page: Any) -> list[str]:
+    """Script errors and console errors (a Content-Security-Policy violation is one) of a page."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return errors
 
 
 @pytest.fixture

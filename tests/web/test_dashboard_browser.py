@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.factories import Actor, World
 from tests.placements.helpers import advance, apply, days_ago
-from tests.web.conftest import DESKTOP, PHONE
+from tests.web.conftest import DESKTOP, PHONE, watch_errors
 
 # Where the workers come from, and what became of them: (origin county, arrived days ago or None, left?).
 PEOPLE = [("522301", 120, False), ("522301", 20, False), ("522301", None, False), ("522325", 95, False),
@@ -36,14 +36,15 @@ def populate(world: World) -> tuple[Actor, Actor]:
     return station, other
 
 
-def sign_in(browser: Any, server: str, key: str, **context: Any) -> tuple[Any, Any]:
+def sign_in(browser: Any, server: str, key: str, **context: Any) -> tuple[Any, Any, list[str]]:
     ctx = browser.new_context(**context, locale="zh-CN")
     page = ctx.new_page()
+    errors = watch_errors(page)
     page.goto(f"{server}/dashboard")
     page.fill("#key", key)
     page.click("#signin button")
     page.wait_for_selector("#board:not([hidden])")
-    return ctx, page
+    return ctx, page, errors
 
 
 def figures(page: Any, box: str) -> dict[str, int]:
@@ -59,7 +60,7 @@ def marks(page: Any) -> dict[str, int]:
 def test_dashboard_map_and_figures_equal_the_stats_api(world: World, server: str, browser: Any, artifacts: Any) -> None:
     populate(world)
     admin = world.admin
-    ctx, page = sign_in(browser, server, admin.key, **DESKTOP)
+    ctx, page, errors = sign_in(browser, server, admin.key, **DESKTOP)
     page.wait_for_selector("#map .mark")
     page.wait_for_selector("#funnel g")
     page.wait_for_selector("#post-cards .figure")
@@ -111,9 +112,10 @@ def test_dashboard_map_and_figures_equal_the_stats_api(world: World, server: str
     with page.expect_download() as download:
         page.click("#figures button[data-download]")
     assert download.value.suggested_filename == "employment.xlsx"
+    assert errors == []
     ctx.close()
 
-    ctx, phone = sign_in(browser, server, admin.key, **PHONE)
+    ctx, phone, _ = sign_in(browser, server, admin.key, **PHONE)
     phone.wait_for_selector("#map .mark")
     phone.screenshot(path=str(artifacts / "dashboard-360.png"), full_page=True)
     ctx.close()
@@ -121,12 +123,14 @@ def test_dashboard_map_and_figures_equal_the_stats_api(world: World, server: str
 
 def test_a_station_sees_only_its_own_people(world: World, server: str, browser: Any) -> None:
     station, _ = populate(world)
-    ctx, page = sign_in(browser, server, station.key, **DESKTOP)
+    ctx, page, errors = sign_in(browser, server, station.key, **DESKTOP)
     page.wait_for_selector("#cards .figure")
     assert page.is_hidden("#map-panel") and page.is_visible("#station-note")
     own = world.client.get("/api/v1/placements", headers=station.headers).json()["items"]
     assert figures(page, "cards")["employed"] == sum(1 for p in own if p["status"] == "active") == 3
     page.wait_for_selector("#follow-ups tbody tr")
+    # Only the one probe that tells a station from the bureau: the statistics answer it 403.
+    assert len(errors) == 1 and "403" in errors[0]
     ctx.close()
 
 
@@ -137,7 +141,7 @@ def test_a_wrong_key_is_turned_away(world: World, server: str, browser: Any) -> 
     for key, message in (("jm_nonsense", "dash.bad_key"), (world.employer().key, "dash.wrong_role")):
         page.fill("#key", key)
         page.click("#signin button")
-        page.wait_for_function("document.getElementById('message').textContent.length > 0 && "
+        page.wait_for_function("() => document.getElementById('message').textContent.length > 0 && "
                                "!document.getElementById('message').textContent.includes('……')")
         from app.web import i18n
 

@@ -16,7 +16,7 @@ from app.settings import Settings
 from app.web import i18n
 from app.worker import Worker
 from tests.factories import Actor, World, enrolment_code
-from tests.web.conftest import DESKTOP, PHONE
+from tests.web.conftest import DESKTOP, PHONE, LiveServer, watch_errors
 
 ZH = i18n.messages("zh-CN")
 WELDER = {"skills": [{"name": "电焊", "level": "中级", "years": 4}], "preferred_districts": ["330203"],
@@ -54,6 +54,7 @@ def test_seeker_enrols_sees_ranked_jobs_gets_a_live_push_and_applies(
     code = enrolment_code(world, station, seeker_id)
     context = browser.new_context(**PHONE, locale="zh-CN")
     page = context.new_page()
+    errors = watch_errors(page)
     page.goto(f"{server}/app")
     page.fill("#code", code)
     page.click("#enrol-form button")
@@ -76,7 +77,7 @@ def test_seeker_enrols_sees_ranked_jobs_gets_a_live_push_and_applies(
     page.fill("#quiet-start", "00:00")
     page.fill("#quiet-end", "00:00")
     page.click("#quiet-form button")
-    page.wait_for_function("document.getElementById('toast').textContent.length > 0")
+    page.wait_for_selector("#toast.show")
     me = world.client.get("/api/v1/me", headers=_key(page)).json()
     assert (me["quiet_start"], me["quiet_end"]) == ("00:00", "00:00")
 
@@ -113,6 +114,7 @@ def test_seeker_enrols_sees_ranked_jobs_gets_a_live_push_and_applies(
     wide.screenshot(path=str(artifacts / "seeker-desktop.png"), full_page=True)
     desktop.close()
     context.close()
+    assert errors == []
 
 
 def test_family_member_is_told_the_family_applies_together(
@@ -158,7 +160,8 @@ def test_first_visit_weighs_under_150_kb_and_the_list_opens_offline(
     page.fill("#code", enrolment_code(world, station, seeker_id))
     page.click("#enrol-form button")
     page.wait_for_selector(f"#job-list .card[data-vacancy='{jobs[0]}']")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Functions, not expressions: the page's Content-Security-Policy forbids eval.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.reload()  # now under the service worker, which keeps the latest answers
     page.wait_for_selector(f"#job-list .card[data-vacancy='{jobs[0]}']")
     context.set_offline(True)
@@ -202,4 +205,29 @@ def test_my_applications_work_and_check_ins(world: World, server: str, browser: 
     assert page.text_content(f"#app-list .card[data-application='{application}'] .state") == ZH["status.arrived"]
     work = page.text_content("#work-list")
     assert "适应良好" in work and ZH["work.employed"] in work and "已工作 10 天" in work
+    context.close()
+
+
+def test_a_push_sent_while_the_connection_is_down_arrives_after_it_reconnects(
+        world: World, live_server: LiveServer, browser: Any, app: FastAPI, engine: Engine,
+        settings: Settings) -> None:
+    station, employer, seeker_id, _ = setting_up(world, app, engine, settings)
+    seeker = world.seeker_actor(station, seeker_id)
+    r = world.client.patch("/api/v1/me", json={"quiet_start": "00:00", "quiet_end": "00:00"}, headers=seeker.headers)
+    assert r.status_code == 200, r.text
+    context = browser.new_context(**PHONE)
+    streams: list[dict[str, str]] = []
+    context.on("request", lambda r: streams.append(r.headers) if r.url.endswith("/notifications/stream") else None)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/app")
+    page.fill("#code", enrolment_code(world, station, seeker_id))
+    page.click("#enrol-form button")
+    page.wait_for_selector("#live.on")
+    live_server.stop()  # the connection breaks
+    page.wait_for_selector("#live:not(.on)")
+    new_job = world.vacancy(employer, title="二保焊工", occupation="电焊工", pay_min=7000, pay_max=9000)["id"]
+    drain(app, engine, settings)  # the push is made while the phone cannot be reached
+    live_server.start()
+    page.wait_for_selector(f"#job-list .card.fresh[data-vacancy='{new_job}']", timeout=45000)
+    assert len(streams) >= 2 and streams[-1].get("last-event-id", "").isdigit()
     context.close()

@@ -286,56 +286,19 @@
     }, function (error) { toast(problem(error)); });
   }
 
-  // ---- live pushes: Server-Sent Events read with fetch(), since EventSource cannot send the key ---------
+  // ---- live pushes ----------------------------------------------------------------------------------
   function listen() {
-    var backoff = 1000;
-    var controller = new AbortController();
-    state.stream = controller;
-    (function connect() {
-      if (controller.signal.aborted) return;
-      var headers = { Authorization: "Bearer " + state.key, Accept: "text/event-stream" };
-      var last = localStorage.getItem(LAST);
-      if (last) headers["Last-Event-ID"] = last;
-      fetch("/api/v1/notifications/stream", { headers: headers, cache: "no-store", signal: controller.signal })
-        .then(function (response) {
-          if (response.status === 401) return signOut();
-          if (!response.ok || !response.body) throw new Error(String(response.status));
-          live(true);
-          backoff = 1000;
-          return read(response.body.getReader());
-        })
-        .catch(function () {})
-        .then(function () {
-          live(false);
-          if (!controller.signal.aborted) setTimeout(connect, backoff);
-          backoff = Math.min(backoff * 2, 30000);
-        });
-    })();
-  }
-
-  function read(reader) {
-    var decoder = new TextDecoder(), buffer = "";
-    return reader.read().then(function step(chunk) {
-      if (chunk.done) return;
-      buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
-      var end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        onBlock(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-      }
-      return reader.read().then(step);
+    state.stream = JMLive.listen("/api/v1/notifications/stream", {
+      key: state.key,
+      lastId: function () { return localStorage.getItem(LAST); },
+      onId: function (id) { localStorage.setItem(LAST, id); },
+      onEvent: onPush,
+      onState: live,
+      onUnauthorized: signOut,
     });
   }
 
-  function onBlock(block) {
-    var id = null, data = "";
-    block.split("\n").forEach(function (line) {
-      if (line.indexOf("id:") === 0) id = line.slice(3).trim();
-      else if (line.indexOf("data:") === 0) data += line.slice(5).trim();
-    });
-    if (id && /^\d+$/.test(id)) localStorage.setItem(LAST, id);
-    if (!data) return;
-    var note = JSON.parse(data);
+  function onPush(note) {
     addPush(note, true);
     if (note.kind === "job.match" || note.kind === "family.match") {
       renderJobs();
