@@ -33,7 +33,7 @@ from app.matching.profiles import (
 from app.matching.reference import score_pair
 from app.matching.seeker_scan import top_seeker_ids
 from app.matching.seeker_store import SeekerStore
-from app.matching.skills import requirements
+from app.matching.skills import related_keys, requirements
 from app.matching.vacancy_scan import scan_vacancies, top_vacancies
 from app.matching.vacancy_store import VacancyStore
 from app.matching.vocabulary import Vocabulary
@@ -92,7 +92,14 @@ class MatchIndex:
                 index.upsert_seekers(batch)
                 batch = []
         index.upsert_seekers(batch)
+        index.warm()
         return index
+
+    def warm(self) -> None:
+        """Fill the per-occupation caches (related occupations) so first queries are not slower."""
+        kids = set(self.seekers.by_kid) | set(self.vacancies.postings)
+        for kid in kids:
+            related_keys(self.vocab.key(kid), self.ctx.taxonomy)
 
     # -- context --
 

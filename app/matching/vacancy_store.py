@@ -150,7 +150,6 @@ class VacancyStore:
         self.families = FamilyTable()
         self.overflow_certs: dict[int, frozenset[str]] = {}
         self._on_new_cert_bit = on_new_cert_bit
-        self.scratch = np.zeros(0, dtype=np.uint8)
 
     def col(self, name: str) -> npt.NDArray[Any]:
         return self.columns.raw(name)
@@ -195,8 +194,6 @@ class VacancyStore:
         }
         if row is None:
             row = self.columns.add_row()
-            if len(self.scratch) < self.columns.size:
-                self.scratch = np.zeros(max(1024, 2 * self.columns.size), dtype=np.uint8)
         for name, value in values.items():
             self.columns.raw(name)[row] = value
         self.rows[vacancy.id] = row
@@ -251,14 +248,7 @@ class VacancyStore:
     def nbytes(self) -> int:
         postings = sum(g.nbytes for buckets in self.postings.values() for g in buckets.values())
         required = sum(a.nbytes + b.nbytes for a, b in self.required.values())
-        return (
-            self.columns.nbytes
-            + postings
-            + required
-            + self.employers.nbytes
-            + self.families.nbytes
-            + self.scratch.nbytes
-        )
+        return self.columns.nbytes + postings + required + self.employers.nbytes + self.families.nbytes
 
 
 def _drop(rows: Grow, row: int, levels: Grow | None = None) -> None:
