@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import col
 
 from app.clock import utcnow
 from app.models.employer import Employer
@@ -29,5 +30,5 @@ def _stamp(session: OrmSession, _context: Any, _instances: Any) -> None:
     for obj in session.deleted:
         # Members of a dissolved family change too: their family is gone.
         if isinstance(obj, Family):
-            for member in session.execute(select(Seeker).where(Seeker.family_id == obj.id)).scalars():
+            for member in session.execute(select(Seeker).where(col(Seeker.family_id) == obj.id)).scalars():
                 member.updated_at = now

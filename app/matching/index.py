@@ -60,6 +60,13 @@ def min_tenths(min_score: float) -> int:
 
 
 class MatchIndex:
+    """Seekers, vacancies, employers and families, indexed for the three ranked queries.
+
+    Queries never write, so they may run concurrently with one another; writes (``upsert_*``,
+    ``remove_*``, ``set_*``, ``compact``) must not overlap queries or each other: the service holds a
+    readers-writer lock (or one lock) around them.
+    """
+
     def __init__(self, ctx: MatchContext) -> None:
         self.ctx = ctx
         self.vocab = Vocabulary(ctx.taxonomy)

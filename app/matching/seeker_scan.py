@@ -79,7 +79,7 @@ class _Query:
             [points.cover_points(w.skills_cover, c, self.n_req) for c in range(self.n_req + 1)],
             dtype=np.int16,
         )
-        self.required = [(vocab.kid(skill.key), level) for skill, level in need.others]
+        self.required = [(vocab.find_kid(skill.key), level) for skill, level in need.others]
         # exact parts need the seeker rows (random access): worth bounding first
         self.costly = bool(self.n_req or self.cert_mask or self.overflow_keys)
         self.dbit = vocab.district_bit(vacancy.district_code)
@@ -208,7 +208,7 @@ def top_seeker_ids(
     for key, relatedness in related_keys(need.main.key, ctx.taxonomy):
         table = _claim_table(q.main_tenths, relatedness, q.level, q.years)
         best = int(table.max())
-        for bit, bucket in store.by_kid.get(store.vocab.kid(key), ()):
+        for bit, bucket in store.by_kid.get(store.vocab.find_kid(key), ()):
             if bucket.size == bucket.dead:
                 continue
             where = "here" if bit == q.dbit else "none" if bit == NONE_BUCKET else "other"

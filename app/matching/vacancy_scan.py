@@ -80,7 +80,7 @@ class VacancyQuery:
         self.related: dict[int, list[int]] = {}
         for index, (key, *_rest) in enumerate(claims):
             for other, relatedness in related_keys(key, taxonomy):
-                kid = vocab.kid(other)
+                kid = vocab.find_kid(other)
                 if kid in store.postings:
                     self.related.setdefault(kid, [0] * len(claims))[index] = relatedness
         self.quality = [points.quality_by_requirement(level, years) for _, _, level, years in claims]
@@ -226,7 +226,7 @@ class VacancyQuery:
         store = self.store
         best_level: dict[int, int] = {}
         for key, _, level, _ in self.claims:
-            kid = store.vocab.kid(key)
+            kid = store.vocab.find_kid(key)
             best_level[kid] = max(best_level.get(kid, 0), level)
         # per query, not shared: reads may run concurrently (a tenth of a megabyte at 100,000 vacancies)
         counts = np.zeros(store.columns.size, dtype=np.uint8)

@@ -106,6 +106,16 @@ class Vocabulary:
         self._kid_keys.setdefault(kid, key)
         return kid
 
+    def find_kid(self, key: SkillKey | None) -> int:
+        """Like ``kid`` but never adds: for queries, which must not write (they may run concurrently).
+        A wording never stored has no postings, so 0 ("nothing") is the right answer for it."""
+        if key is None:
+            return 0
+        if isinstance(key, int):
+            return key
+        found = self._text_keys.get(key[1])
+        return 0 if found is None else -(found + 1)
+
     def key(self, kid: int) -> SkillKey:
         return self._kid_keys[kid]
 

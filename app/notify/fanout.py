@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
+from app.matching.profiles import Match
 from app.models.employer import Employer
 from app.models.family import Family
 from app.models.notification import Notification, OutboxEvent, PushLedger
@@ -28,35 +28,14 @@ from app.notify.webhooks import enqueue
 from app.services.seekers import employer_view
 from app.settings import Settings
 
+if TYPE_CHECKING:
+    from app.services.matching import MatchService
+
 logger = logging.getLogger(__name__)
 
 
-class MatchLike(Protocol):
-    seeker_id: int
-    vacancy_id: int
-    score: float
-
-    @property
-    def reasons_zh(self) -> Sequence[str]: ...
-
-
-class FamilyMatchLike(Protocol):
-    family_id: int
-    employer_id: int
-    score: float
-    assignment: Sequence[tuple[int, int, float]]
-    reasons_zh: Sequence[str]
-
-
-class Matcher(Protocol):
-    def refresh(self) -> None: ...
-    def top_seekers(self, vacancy_id: int, k: int, min_score: float) -> Sequence[MatchLike]: ...
-    def top_vacancies(self, seeker_id: int, k: int, min_score: float) -> Sequence[MatchLike]: ...
-    def top_employers_for_family(self, family_id: int, k: int) -> Sequence[FamilyMatchLike]: ...
-
-
 class FanOut:
-    def __init__(self, session: Session, matcher: Matcher, settings: Settings) -> None:
+    def __init__(self, session: Session, matcher: MatchService, settings: Settings) -> None:
         self.session = session
         self.matcher = matcher
         self.settings = settings
@@ -113,7 +92,7 @@ class FanOut:
                          f"新岗位匹配：{vacancy.title}（{len(entries)} 人）", body, vacancy_id=vacancy.id)
             enqueue(self.session, "station", station_id, "match.station_digest",
                     self._webhook_digest(job, entries, families[station_id]))
-        shortlist = [
+        shortlist: list[dict[str, Any]] = [
             {"rank": rank, "score": m.score, "reasons": list(m.reasons_zh),
              "seeker": employer_view(self.session, seeker).model_dump(mode="json")}
             for rank, m in enumerate(matches[: self.settings.shortlist_size], start=1)
@@ -256,7 +235,7 @@ class FanOut:
             "couple_dormitory": employer.couple_dormitories > employer.couple_dormitories_used,
         }
 
-    def _job_push(self, event: OutboxEvent, job: dict[str, Any], match: MatchLike, rank: int) -> dict[str, Any]:
+    def _job_push(self, event: OutboxEvent, job: dict[str, Any], match: Match, rank: int) -> dict[str, Any]:
         return {
             "event_id": event.id, "kind": "job.match", "rank": rank, "score": match.score,
             "vacancy_id": job["id"], "title": f"{job['title']} · {job['employer']}（{job['district']}）",
@@ -286,7 +265,7 @@ STATUS_ZH = {
 }
 
 
-def process_event(session: Session, matcher: Matcher, settings: Settings, event_id: int, worker_id: str) -> bool:
+def process_event(session: Session, matcher: MatchService, settings: Settings, event_id: int, worker_id: str) -> bool:
     """Fan one event out inside the caller's transaction. False when another worker already did it."""
     if session.get_bind().dialect.name == "postgresql":
         # Notification ids are stream positions: serialise their insertion so no id commits after a larger one.

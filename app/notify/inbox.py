@@ -77,7 +77,7 @@ def _shown_today(session: Session, seeker_ids: Collection[int]) -> dict[int, int
         select(Notification.recipient_id, func.count()).where(Notification.recipient_role == "seeker")
         .where(col(Notification.recipient_id).in_(seeker_ids))
         .where(col(Notification.visible_at) >= start, col(Notification.visible_at) < end)
-        .group_by(Notification.recipient_id)
+        .group_by(col(Notification.recipient_id))
     ).all()
     return {seeker_id: int(n) for seeker_id, n in rows}
 

@@ -91,6 +91,7 @@ def issue_enrolment_code(session: Session, seeker: Seeker) -> EnrolmentCodeIssue
         session.add(old)
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
     expires = utcnow() + timedelta(hours=get_settings().enrolment_code_ttl_hours)
+    assert seeker.id is not None
     session.add(EnrolmentCode(seeker_id=seeker.id, code_hash=hash_key(code), expires_at=expires))
     session.flush()
     return EnrolmentCodeIssued(code=code, expires_at=expires)

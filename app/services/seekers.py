@@ -35,6 +35,7 @@ def register_seeker(session: Session, vault: Vault, station: Station, data: Seek
     codes = [data.origin_code, *data.preferred_districts]
     regions = {r.code: r for r in session.exec(select(Region).where(col(Region.code).in_(codes))).all()}
     values = prepare_seeker(data, vault, regions, check_new=lambda fp: _check_not_registered(session, fp))
+    assert station.id is not None
     seeker = Seeker(station_id=station.id, **values)
     session.add(seeker)
     session.flush()
@@ -191,7 +192,7 @@ def seekers_query(
         children = select(Region.code).where(Region.parent_code == origin_code)
         grandchildren = select(Region.code).where(col(Region.parent_code).in_(children))
         query = query.where(
-            (Seeker.origin_code == origin_code)
+            (col(Seeker.origin_code) == origin_code)
             | col(Seeker.origin_code).in_(children)
             | col(Seeker.origin_code).in_(grandchildren)
         )

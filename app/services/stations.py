@@ -55,6 +55,7 @@ def list_stations(session: Session, region_code: str | None) -> Sequence[Station
 
 
 def add_responsible_person(session: Session, station: Station, data: ResponsiblePersonCreate) -> ResponsiblePerson:
+    assert station.id is not None
     person = ResponsiblePerson(station_id=station.id, name=data.name, phone=data.phone)
     session.add(person)
     session.flush()

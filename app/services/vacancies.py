@@ -33,6 +33,7 @@ def create_vacancy(session: Session, employer: Employer, data: VacancyCreate) ->
     _check_dates(valid_until, data.start_date, creating=True)
     _check_family_posts(data.family_posts.model_dump(), data.headcount)
     fields = data.model_dump(exclude={"employer_id", "skills", "family_posts", "valid_until"})
+    assert employer.id is not None
     vacancy = Vacancy(
         **fields,
         employer_id=employer.id,

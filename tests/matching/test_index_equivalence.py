@@ -36,7 +36,7 @@ from tests.matching.support import (
 HYPOTHESIS = settings(
     database=None,
     deadline=None,
-    max_examples=120,
+    max_examples=70,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 MIN_SCORES = [0.0, 0.0, 30.0, 55.5, 62.3, 80.0]

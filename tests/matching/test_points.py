@@ -20,7 +20,7 @@ from app.matching.points import (
     quality,
 )
 
-HYPOTHESIS = settings(database=None, deadline=None, max_examples=200)
+HYPOTHESIS = settings(database=None, deadline=None, max_examples=60)
 RELATEDNESS = st.sampled_from([100, 80, 70, 60, 50, 40, 30, 20])
 CREDITS = st.sampled_from(list(range(10, 101, 10)))
 
