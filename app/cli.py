@@ -90,7 +90,9 @@ def _print_credentials(creds: dict[str, object], path: Path) -> None:
     for name, key in list(employers.items())[:2]:
         lines.append(f"  employer {name}: {key}")
     lines.append(f"  … {len(stations)} stations and {len(employers)} employers in all")
-    lines.append("Try: curl -H 'Authorization: Bearer <admin key>' http://127.0.0.1:8000/api/v1/stations")
+    port = os.environ.get("PORT", str(get_settings().port))
+    lines.append(f"Try: curl -H 'Authorization: Bearer <admin key>' http://127.0.0.1:{port}/api/v1/stations")
+    lines.append(f"Pages: http://127.0.0.1:{port}/dashboard (admin key) · http://127.0.0.1:{port}/app (seeker)")
     sys.stdout.write("\n".join(lines) + "\n\n")
 
 

@@ -53,23 +53,8 @@ BASE_DTYPES: dict[str, Any] = {
     "cert_start": np.int32,
     "cert_n": np.uint8,
 }
-# the integer base columns, in the order ``_append`` collects them
-_ROW_COLUMNS = (
-    "id",
-    "station",
-    "origin",
-    "parent",
-    "flags",
-    "active",
-    "consent",
-    "family",
-    "pay",
-    "avail",
-    "claim_start",
-    "claim_n",
-    "cert_start",
-    "cert_n",
-)
+# the integer base columns, in the order ``_append`` collects them (the masks need uint64)
+_ROW_COLUMNS = tuple(name for name in BASE_DTYPES if name not in ("dmask", "cmask"))
 ENTRY_DTYPES: dict[str, Any] = {
     "id": np.int32,
     "code": np.uint16,

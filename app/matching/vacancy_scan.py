@@ -16,7 +16,6 @@ Each part is the reference's integer rule applied to whole columns (``points.py`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -54,13 +53,10 @@ class VacancyHits:
         return (tier << _TIER_SHIFT) | ((_MAX_TENTHS - self.tenths) << _SCORE_SHIFT) | ids
 
 
-class _Split(NamedTuple):
-    """A posting split: its rank level (caring first, then bound), its occupation, its rows."""
-
-    uncaring: int  # 0 for caring posts (ranked first), 1 otherwise
-    neg_bound: int
-    kid: int
-    rows: Grow
+# A posting split as (0 for caring posts else 1, -bound, sequence number, occupation kid, rows): plain
+# tuples sort natively, caring posts first, then by bound; the sequence number keeps the sort from ever
+# comparing rows. A query builds a few hundred of these, so their cost shows.
+_Split = tuple[int, int, int, int, Grow]
 
 
 class VacancyQuery:
@@ -117,23 +113,25 @@ class VacancyQuery:
                 )
                 for kid, relatedness in self.related.items()
             }
-        found = []
+        found: list[_Split] = []
+        postings = self.store.postings
         for kid, best in self._best.items():
-            for (dbit, caring), rows in self.store.postings[kid].items():
+            top = best + rest
+            for (dbit, caring), rows in postings[kid].items():
                 if caring and not poor:
                     continue  # caring posts only take registered-poor seekers
-                bound = best + location[dbit] + pairing[dbit] + rest
+                bound = top + location[dbit] + pairing[dbit]
                 if bound >= floor and rows.size:
-                    found.append(_Split(1 - caring, -bound, kid, rows))
-        found.sort(key=lambda split: (split.uncaring, split.neg_bound))
+                    found.append((1 - caring, -bound, len(found), kid, rows))
+        found.sort()
         return found
 
     def score(self, splits: list[_Split]) -> VacancyHits:
         """Exact tenths for every vacancy in ``splits`` that passes the hard filters."""
         store, w, seeker = self.store, self.w, self.seeker
         col = store.col
-        rows = np.concatenate([split.rows.view for split in splits]).astype(np.int64)
-        kid_at = np.repeat(np.arange(len(splits)), [split.rows.size for split in splits])
+        rows = np.concatenate([split[4].view for split in splits]).astype(np.int64)
+        kid_at = np.repeat(np.arange(len(splits)), [split[4].size for split in splits])
         takes = col("takes")[rows] == 1
         if self.employers is not None:
             takes &= self.employers[col("employer")[rows]]
@@ -146,7 +144,7 @@ class VacancyQuery:
         codes = col("rq")[rows]
         main = np.zeros(len(rows), dtype=np.int64)
         for index, (_, credit, _, _) in enumerate(self.claims):
-            relatedness = np.array([self.related[split.kid][index] for split in splits], np.int64)[kid_at]
+            relatedness = np.array([self.related[split[3]][index] for split in splits], np.int64)[kid_at]
             earned = (2 * (w.skills_main * credit * relatedness * self.quality[index][codes]) + 1_000_000) // (
                 2_000_000
             )
@@ -272,7 +270,7 @@ def top_vacancies(
     held_keys = np.zeros(0, dtype=np.int64)
     start = 0
     while start < len(splits):
-        uncaring, neg_bound = splits[start].uncaring, splits[start].neg_bound
+        uncaring, neg_bound = splits[start][:2]
         stop = start
         while stop < len(splits) and splits[stop][:2] == (uncaring, neg_bound):
             stop += 1
