@@ -321,5 +321,10 @@ def main() -> None:
     )
 
 
+def run(_emit: Callable[[dict[str, Any]], None]) -> None:
+    """For `make bench`: this module prints its own JSON lines (population and machine included)."""
+    main()
+
+
 if __name__ == "__main__":
     main()
