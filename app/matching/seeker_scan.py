@@ -123,10 +123,11 @@ def _family_tables(
 
 
 @functools.lru_cache(maxsize=4096)
-def _claim_table(main_tenths: int, relatedness: int, level: int, years: int) -> npt.NDArray[np.int16]:
+def _claim_table(main_tenths: int, relatedness: int, level: int, years: int) -> tuple[npt.NDArray[np.int16], int]:
+    """``claim_points`` by claim code (int16) and its maximum, for one requirement and relatedness."""
     table = points.claim_points_table(main_tenths, relatedness, level, years).astype(np.int16)
     table.flags.writeable = False
-    return table
+    return table, int(table.max())
 
 
 def _exact(q: _Query, ids: I64, flags: npt.NDArray[np.uint8], bound: I64) -> tuple[I64, npt.NDArray[np.bool_]]:
@@ -154,6 +155,15 @@ def _exact(q: _Query, ids: I64, flags: npt.NDArray[np.uint8], bound: I64) -> tup
     return total, ok
 
 
+def _rank(values: npt.NDArray[np.int32], bounds: npt.NDArray[np.int32]) -> npt.NDArray[np.int8]:
+    """How many ``bounds`` lie strictly below each value: ``searchsorted(bounds, values)`` for a
+    handful of bounds, but several times faster (no binary search, no branches)."""
+    rank = (values > bounds[0]).view(np.int8)
+    for bound in bounds[1:]:
+        rank = rank + (values > bound).view(np.int8)
+    return rank
+
+
 # Above this many candidates in a bucket, the exact parts are first computed for the best bounds only,
 # to learn a k-th score that rules most of the others out.
 _EXACT_FIRST = 2048
@@ -165,8 +175,8 @@ def _score_bucket(q: _Query, bucket: Columns, table: npt.NDArray[np.int16], loca
     bound = (
         table[bucket["code"]]
         + np.maximum(q.pair[bucket["origin"]], q.pair[bucket["parent"]])
-        + q.pay_points[np.searchsorted(q.pay_bounds, bucket["pay"])]
-        + q.start_points[np.searchsorted(q.start_bounds, bucket["avail"])]
+        + q.pay_points[_rank(bucket["pay"], q.pay_bounds)]
+        + q.start_points[_rank(bucket["avail"], q.start_bounds)]
         + (location + q.family_default + int(q.cover_points.max()))
     )
     # Bounds first (cover and family at their best), exact for the survivors.
@@ -204,25 +214,31 @@ def top_seeker_ids(
     if k <= 0 or not vacancy.takes_applicants or need.main.key is None:
         return []
     q = _Query(store, families, vacancy, need, ctx, employer_slots, free_dorms)
-    plan = []
+    # Three bound levels per related occupation: its bucket of the vacancy's district, its bucket of
+    # seekers without a preference, and its other districts' buckets (which share one bound).
+    plan: list[tuple[int, int, str, int, npt.NDArray[np.int16]]] = []
     for key, relatedness in related_keys(need.main.key, ctx.taxonomy):
-        table = _claim_table(q.main_tenths, relatedness, q.level, q.years)
-        best = int(table.max())
-        for bit, bucket in store.by_kid.get(store.vocab.find_kid(key), ()):
+        kid = store.vocab.find_kid(key)
+        if kid not in store.by_kid:
+            continue
+        table, best = _claim_table(q.main_tenths, relatedness, q.level, q.years)
+        for where in ("here", "none", "other"):
+            plan.append((-(best + q.location[where] + q.rest_max), len(plan), where, kid, table))
+    plan.sort()
+    held = np.zeros(0, dtype=np.int64)
+    for neg_bound, _, where, kid, table in plan:
+        kth = _MAX_TENTHS - int(held[k - 1] >> 32) if len(held) >= k else None
+        if kth is not None and -neg_bound < kth:
+            break
+        for bit, bucket in store.by_kid[kid]:
+            if (bit == q.dbit) != (where == "here") or (bit == NONE_BUCKET) != (where == "none"):
+                continue
             if bucket.size == bucket.dead:
                 continue
-            where = "here" if bit == q.dbit else "none" if bit == NONE_BUCKET else "other"
-            location = q.location[where]
-            plan.append((best + location + q.rest_max, table, location, bucket))
-    plan.sort(key=lambda item: -item[0])
-    held = np.zeros(0, dtype=np.int64)
-    for bound, table, location, bucket in plan:
-        kth = _MAX_TENTHS - int(held[k - 1] >> 32) if len(held) >= k else None
-        if kth is not None and bound < kth:
-            break
-        keys = _score_bucket(q, bucket, table, location, max(min_tenths, kth or 0), k)
-        if len(keys):
-            held = _merge(held, keys, k)
+            kth = _MAX_TENTHS - int(held[k - 1] >> 32) if len(held) >= k else None
+            keys = _score_bucket(q, bucket, table, q.location[where], max(min_tenths, kth or 0), k)
+            if len(keys):
+                held = _merge(held, keys, k)
     return [(int(key & _ID_MASK), _MAX_TENTHS - int(key >> 32)) for key in held]
 
 

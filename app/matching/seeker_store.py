@@ -55,6 +55,12 @@ BASE_DTYPES: dict[str, Any] = {
 }
 # the integer base columns, in the order ``_append`` collects them (the masks need uint64)
 _ROW_COLUMNS = tuple(name for name in BASE_DTYPES if name not in ("dmask", "cmask"))
+# the base columns ``decode`` reads, in the order it unpacks them
+_DECODED = (
+    "id", "station", "origin", "parent", "flags", "active", "consent", "family", "pay", "avail", "dmask",
+    "claim_n", "cert_n",
+)  # fmt: skip
+_NONE: frozenset[str] = frozenset()
 ENTRY_DTYPES: dict[str, Any] = {
     "id": np.int32,
     "code": np.uint16,
@@ -111,32 +117,33 @@ class SeekerStore:
         """Profiles as stored, rebuilt from the columns (preferred districts in bit order)."""
         index = np.asarray(rows, dtype=np.int64)
         b = self.base
-        col = {name: b[name][index].tolist() for name in BASE_DTYPES}
+        col = {name: b[name][index].tolist() for name in _DECODED}
         claims = segments(b["claim_start"][index], b["claim_n"][index])
         texts = self.claim_text.view[claims].tolist()
         levels = self.claim_level.view[claims].tolist()
         years = self.claim_years.view[claims].tolist()
         certs = self.cert_name.view[segments(b["cert_start"][index], b["cert_n"][index])].tolist()
         cert_of, region_of = self.vocab.cert_names.values, self.vocab.regions.values
+        districts, claim = self.vocab.district_codes, self._claim
         profiles = []
         at = cat = 0
-        for i in range(len(index)):
-            n, cn = col["claim_n"][i], col["cert_n"][i]
-            family, pay, avail = col["family"][i], col["pay"][i], col["avail"][i]
+        for sid, station, origin, parent, flags, active, consent, family, pay, avail, dmask, n, cn in zip(
+            *(col[name] for name in _DECODED), strict=True
+        ):
             profiles.append(
                 SeekerProfile(
-                    id=col["id"][i],
-                    station_id=col["station"][i],
-                    origin_code=str(region_of[col["origin"][i]]),
-                    origin_parent_code=region_of[col["parent"][i]],
-                    registered_poor=bool(col["flags"][i] & POOR),
-                    skills=tuple(self._claim(texts[j], levels[j], years[j]) for j in range(at, at + n)),
-                    certificates=frozenset(str(cert_of[c]) for c in certs[cat : cat + cn]),
-                    preferred_districts=self.vocab.district_codes(col["dmask"][i]),
+                    id=sid,
+                    station_id=station,
+                    origin_code=str(region_of[origin]),
+                    origin_parent_code=region_of[parent],
+                    registered_poor=bool(flags & POOR),
+                    skills=tuple([claim(texts[j], levels[j], years[j]) for j in range(at, at + n)]),
+                    certificates=frozenset([str(cert_of[c]) for c in certs[cat : cat + cn]]) if cn else _NONE,
+                    preferred_districts=districts(dmask),
                     expected_pay=None if pay < 0 else pay,
                     available_from=None if avail == 0 else date.fromordinal(avail),
-                    active=bool(col["active"][i]),
-                    consent_matching=bool(col["consent"][i]),
+                    active=bool(active),
+                    consent_matching=bool(consent),
                     family_id=None if family < 0 else family,
                 )
             )

@@ -124,9 +124,12 @@ class FamilyTable:
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
         """(present, kind code, must, dorm) for an array of family ids (-1 = none)."""
         size = self.present.size
+        if size == 0:  # seekers may name a family before (or after) it is stored
+            none = np.zeros(len(family_ids), dtype=np.uint8)
+            return np.zeros(len(family_ids), dtype=bool), none, none, none
         inside = (family_ids >= 0) & (family_ids < size)
         safe = np.where(inside, family_ids, 0)
-        present = inside & (self.present.raw[safe] == 1) if size else np.zeros(len(family_ids), dtype=bool)
+        present = inside & (self.present.raw[safe] == 1)
         return present, self.kind.raw[safe], self.must.raw[safe], self.dorm.raw[safe]
 
     @property

@@ -28,6 +28,7 @@ class Vocabulary:
         self.taxonomy = taxonomy
         self.regions = Interner(reserve_zero=True)
         self.districts = Interner()
+        self._district_codes: dict[int, tuple[str, ...]] = {}
         self.cert_names = Interner()
         # certificate key (normalised) -> bit, only for certificates some vacancy has required
         self.cert_bits: dict[str, int] = {}
@@ -62,14 +63,17 @@ class Vocabulary:
         return mask
 
     def district_codes(self, mask: int) -> tuple[str, ...]:
-        codes = []
-        bit = 0
-        while mask:
-            if mask & 1:
-                codes.append(str(self.districts.values[bit]))
-            mask >>= 1
-            bit += 1
-        return tuple(codes)
+        """The districts of a mask, in bit order (cached: seekers share a few hundred combinations)."""
+        codes = self._district_codes.get(mask)
+        if codes is None:
+            found, bit, rest = [], 0, mask
+            while rest:
+                if rest & 1:
+                    found.append(str(self.districts.values[bit]))
+                rest >>= 1
+                bit += 1
+            codes = self._district_codes[mask] = tuple(found)
+        return codes
 
     # -- certificates --
 

@@ -104,6 +104,9 @@ class MatchService:
                 except BaseException:
                     self._index = None  # half an index must not answer queries
                     raise
+        # Fill the per-occupation caches now, so no user's first query pays for them.
+        with self._lock:
+            index.warm()
         logger.info("match index built: %d seekers in %.1f s", index.seeker_count, time.perf_counter() - started)
         return index
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from app.matching.families import choose_assignment, family_tenths
 from app.matching.family_scan import member_floor
 from app.matching.profiles import FamilyProfile, Placement
-from app.matching.reference import reference_top_employers_for_family
+from app.matching.reference import reference_top_employers_for_family, reference_top_seekers
 from tests.matching.support import CIXI, context, employer, index_of, population, seeker, vacancy
 
 CTX = context()
@@ -141,3 +141,11 @@ def test_best_assignment_needs_only_each_members_top_n_options(
 def test_member_floor_never_excludes_a_member_of_a_family_scoring_that_much(scores: list[int]) -> None:
     # The family engine scans members from this floor up; it must never drop a needed match.
     assert min(scores) >= member_floor(family_tenths(scores), len(scores))
+
+
+def test_a_family_not_stored_leaves_its_members_single() -> None:
+    # Seekers may name a family before the service stores it (or after it is dissolved).
+    pop = population(seeker(1, family_id=77), seeker(2), vacancy(family_posts={"couple": 1}), employer(7, free=1))
+    index = index_of(pop, CTX)
+    assert index.top_seekers(100, 5) == reference_top_seekers(pop, CTX, 100, 5)
+    assert [m.parts[-1].reason_zh for m in index.top_seekers(100, 5)] == ["个人求职", "个人求职"]

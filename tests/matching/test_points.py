@@ -110,3 +110,15 @@ def test_min_tenths_agrees_with_comparing_scores(min_score: float) -> None:
     floor = min_tenths(min_score)
     for tenths in range(0, 1001):
         assert (tenths >= floor) == (tenths / 10 >= min_score)
+
+
+@HYPOTHESIS
+@given(
+    bounds=st.lists(st.integers(-5, 50), min_size=1, max_size=4).map(sorted),
+    values=st.lists(st.integers(-10, 60), min_size=1, max_size=50),
+)
+def test_rank_is_searchsorted(bounds: list[int], values: list[int]) -> None:
+    from app.matching.seeker_scan import _rank
+
+    b, v = np.array(bounds, dtype=np.int32), np.array(values, dtype=np.int32)
+    assert _rank(v, b).tolist() == np.searchsorted(b, v).tolist()
