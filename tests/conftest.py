@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.db import make_engine, metadata
 from app.main import create_app
 from app.migrate import migrate
-from app.seed.places import REGIONS
+from app.seed.places import PAIRINGS, REGIONS
 from app.settings import Settings
 from tests.factories import World
 
@@ -127,15 +127,9 @@ def _empty_tables(engine: Engine) -> None:
         # finishing its work cannot stall the next test, and on a few rows it is faster.
         for table in tables:
             conn.execute(table.delete())
-        conn.execute(text("DELETE FROM pairing WHERE id > :n"), {"n": _seeded_pairings(conn)})
+        conn.execute(text("DELETE FROM pairing WHERE id > :n"), {"n": len(PAIRINGS)})
         region = metadata.tables["region"]
         conn.execute(region.delete().where(region.c.code.not_in(seeded)))
-
-
-def _seeded_pairings(conn) -> int:  # type: ignore[no-untyped-def]
-    from app.seed.places import PAIRINGS
-
-    return len(PAIRINGS)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

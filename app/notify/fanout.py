@@ -187,8 +187,8 @@ class FanOut:
         body = {k: v for k, v in data.items() if k in ("status", "vacancy_id", "application_id", "placement_id",
                                                         "reason", "start_date")}
         body["seeker_id"] = seeker.id
-        self.session.add(Notification(recipient_role="seeker", recipient_id=seeker.id, event_id=event.id,  # type: ignore[arg-type]
-                                      kind=event.kind, title=title, body=body, vacancy_id=body.get("vacancy_id")))
+        assert seeker.id is not None
+        self._notify("seeker", seeker.id, event, event.kind, title, body, vacancy_id=body.get("vacancy_id"))
         self._notify("station", seeker.station_id, event, event.kind, f"{seeker.name} {title}", body,
                      vacancy_id=body.get("vacancy_id"))
         enqueue(self.session, "station", seeker.station_id, event.kind, body)

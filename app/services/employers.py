@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
@@ -75,7 +73,3 @@ def list_employers_query(district_code: str | None, verified: bool | None, has_d
     if has_dormitory is not None:
         query = query.where((col(Employer.couple_dormitories) > 0) == has_dormitory)
     return query
-
-
-def all_employers(session: Session) -> Sequence[Employer]:
-    return session.exec(select(Employer).order_by(col(Employer.id))).all()

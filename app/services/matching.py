@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -59,6 +59,28 @@ class _Watermark:
                 if horizon is None or stamp > horizon:
                     self.applied[item_id] = stamp
         return new
+
+
+class _LazyParents(Mapping[str, str | None]):
+    """County → prefecture, loaded on the first lookup."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._parents: dict[str, str | None] | None = None
+
+    def _load(self) -> dict[str, str | None]:
+        if self._parents is None:
+            self._parents = rows.region_parents(self._conn)
+        return self._parents
+
+    def __getitem__(self, code: str) -> str | None:
+        return self._load()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 class MatchService:
@@ -158,7 +180,8 @@ class MatchService:
                 if family is not None:
                     index.upsert_family(family)
             touched = set()
-        parents = rows.region_parents(conn)
+        # Read the region tree only when some seeker changed: most refreshes find none.
+        parents = _LazyParents(conn)
         for chunk in rows.iter_seekers(conn, parents, self._seekers.begin(now)):
             fresh = self._seekers.fresh((s.id, stamp) for s, stamp in chunk)
             changed = [s for s, _ in chunk if s.id in fresh]

@@ -30,7 +30,7 @@ _ALLOWED: dict[str, set[str]] = {
 def create_vacancy(session: Session, employer: Employer, data: VacancyCreate) -> Vacancy:
     require_region(session, data.district_code, "district_code", role="workplace")
     valid_until = data.valid_until or today_shanghai() + timedelta(days=get_settings().vacancy_validity_days)
-    _check_dates(valid_until, data.start_date, creating=True)
+    _check_valid_until(valid_until, creating=True)
     _check_family_posts(data.family_posts.model_dump(), data.headcount)
     fields = data.model_dump(exclude={"employer_id", "skills", "family_posts", "valid_until"})
     assert employer.id is not None
@@ -69,8 +69,7 @@ def update_vacancy(session: Session, vacancy: Vacancy, data: VacancyUpdate) -> V
                                field="pay_max", rule="pay_range")
     _check_family_posts(changes.get("family_posts", vacancy.family_posts), headcount)
     if "valid_until" in changes or "start_date" in changes:
-        _check_dates(changes.get("valid_until", vacancy.valid_until), changes.get("start_date", vacancy.start_date),
-                     creating="valid_until" in changes)
+        _check_valid_until(changes.get("valid_until", vacancy.valid_until), creating="valid_until" in changes)
     target = changes.pop("status", None)
     for field, value in changes.items():
         setattr(vacancy, field, value)
@@ -103,7 +102,8 @@ def _transition(vacancy: Vacancy, target: str) -> None:
     vacancy.status = target
 
 
-def _check_dates(valid_until: date, start_date: date | None, *, creating: bool) -> None:
+def _check_valid_until(valid_until: date, *, creating: bool) -> None:
+    # Any start date is plausible: a posting may be for people already on site.
     today = today_shanghai()
     if creating and valid_until < today:
         raise ValidationFailed("valid_until：有效期不能早于今天", "valid_until: must not be in the past",
@@ -111,7 +111,6 @@ def _check_dates(valid_until: date, start_date: date | None, *, creating: bool) 
     if valid_until > today + timedelta(days=366):
         raise ValidationFailed("valid_until：有效期最长一年", "valid_until: at most one year ahead",
                                field="valid_until", rule="too_far")
-    del start_date  # any start date is plausible: a posting may be for people already on site
 
 
 def _check_family_posts(posts: dict[str, int], headcount: int) -> None:
