@@ -160,6 +160,9 @@ def describe_errors(raw: Iterable[Any]) -> list[dict[str, Any]]:
     errors = []
     for err in raw:
         rule = err.get("type", "value_error")
+        if rule == "json_invalid" and tuple(err.get("loc", ()))[:1] == ("body",):
+            errors.append(_json_error(err))
+            continue
         ctx = err.get("ctx") or {}
         # Custom validators raise with their own stable rule and Chinese message.
         original = ctx.get("error")
@@ -175,6 +178,24 @@ def describe_errors(raw: Iterable[Any]) -> list[dict[str, Any]]:
             }
         )
     return errors
+
+
+def _json_error(err: dict[str, Any]) -> dict[str, Any]:
+    """A body that is not JSON: the loc is ("body", character offset), and an offset is not a field name."""
+    loc = tuple(err.get("loc", ()))
+    position = loc[1] if len(loc) == 2 and isinstance(loc[1], int) else None
+    # The decoder's reason ("Expecting ',' delimiter") names syntax only, never the body's content.
+    reason = str((err.get("ctx") or {}).get("error") or err.get("msg") or "JSON decode error")
+    if position is None:
+        return {"field": "body", "rule": "json_invalid", "message": f"The body is not valid JSON: {reason}",
+                "message_zh": "请求体不是有效的 JSON"}
+    return {
+        "field": "body",
+        "rule": "json_invalid",
+        "message": f"The body is not valid JSON at character {position + 1} (offset {position}): {reason}",
+        "message_zh": f"请求体 JSON 格式错误：第 {position + 1} 个字符处（偏移 {position}）",
+        "position": position,
+    }
 
 
 def install_error_handlers(app: FastAPI) -> None:

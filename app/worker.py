@@ -1,5 +1,6 @@
 """Background work, as `jobmatch worker` or inside the server on SQLite: fan out outbox events into
-pushes, release pushes held by quiet hours, deliver webhooks, expire postings not refreshed."""
+pushes, release pushes held by quiet hours, deliver webhooks, expire postings not refreshed, and record
+the event of each placement reaching stable employment (day 90)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col
@@ -19,6 +21,7 @@ from app.notify.fanout import process_event
 from app.notify.inbox import release_held
 from app.notify.outbox import claim_events
 from app.services.matching import MatchService
+from app.services.placements import announce_stable
 from app.services.vacancies import expire_stale
 from app.settings import Settings, get_settings
 
@@ -77,10 +80,20 @@ class Worker:
             logger.info("expired %d vacancies past their valid-until date", expired)
         return expired
 
+    def announce_stable(self, today: date | None = None) -> int:
+        """Day 90 comes with the calendar, not with a request: the worker records its events."""
+        with Session(self.engine) as session:
+            announced = announce_stable(session, today=today)
+            session.commit()
+        if announced:
+            logger.info("announced %d placements stable", announced)
+        return announced
+
     def run_round(self, *, housekeeping: bool = True) -> dict[str, int]:
         counts = {"events": self.fan_out(), "released": self.release()}
         counts["webhooks"] = deliver_due(self.engine, self.worker_id, settings=self.settings)
         counts["expired"] = self.housekeeping() if housekeeping else 0
+        counts["stable"] = self.announce_stable() if housekeeping else 0
         return counts
 
 
@@ -100,7 +113,7 @@ def run_worker(*, once: bool = False, engine: Engine | None = None, stop: thread
             if housekeeping:
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             counts = worker.run_round(housekeeping=housekeeping)
-            busy = counts["events"] > 0 or counts["webhooks"] > 0
+            busy = counts["events"] > 0 or counts["webhooks"] > 0 or counts["stable"] > 0
         except Exception as exc:  # a failed round must not end the worker; the next one retries
             logger.error("worker round failed: %s", type(exc).__name__)
         if once:

@@ -28,6 +28,8 @@ class Placement(SQLModel, table=True):
     status: str = Field(default="active", max_length=16, index=True)
     left_on: date | None = None
     left_reason: str | None = Field(default=None, max_length=500)
+    # Set by the worker in the transaction that records the day-90 event, so the event goes out once.
+    stable_announced_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -17,7 +17,7 @@ WebhookEventType = Literal[
     "match.station_digest",  # station: its matched seekers and families, ranked
     "match.seeker_jobs",  # station: top vacancies for a newly registered seeker or family
     "application.changed",  # placements: a state change of an application
-    "placement.changed",
+    "placement.changed",  # a worker left (status "left") or reached day 90, stable employment ("stable")
 ]
 MessageStatus = Literal["pending", "delivered", "dead"]
 

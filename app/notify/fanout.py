@@ -185,7 +185,7 @@ class FanOut:
         vacancy = self.session.get(Vacancy, data.get("vacancy_id")) if data.get("vacancy_id") else None
         title = f"申请状态更新：{STATUS_ZH.get(status, status)}" + (f"（{vacancy.title}）" if vacancy else "")
         body = {k: v for k, v in data.items() if k in ("status", "vacancy_id", "application_id", "placement_id",
-                                                        "reason", "start_date")}
+                                                        "reason", "start_date", "stable_on")}
         body["seeker_id"] = seeker.id
         assert seeker.id is not None
         self._notify("seeker", seeker.id, event, event.kind, title, body, vacancy_id=body.get("vacancy_id"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import select as core_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -143,6 +144,52 @@ def _leave(session: Session, placement: Placement, left_on: date, reason: str | 
         "status": "left", "seeker_id": placement.seeker_id, "vacancy_id": placement.vacancy_id,
         "station_id": placement.station_id, "placement_id": placement.id, "reason": reason,
     })
+
+
+# -- the day-90 event -------------------------------------------------------------------------------
+
+# How far back a run still announces: a worker stopped for up to this many days catches up, while a deploy
+# or the demo's year of history does not flood stations and employers with old news.
+STABLE_ANNOUNCE_WINDOW_DAYS = 7
+
+
+def announce_stable(session: Session, *, today: date | None = None, batch: int = 200) -> int:
+    """Record one ``placement.changed`` event (status ``stable``) for each working placement that reached
+    its stable day (day 90) within the window and was not announced yet; returns how many. Flushes only.
+
+    Each placement is claimed by a conditional UPDATE of its mark in the event's own transaction, so a
+    re-run, or a second worker at the same moment (its UPDATE waits for the row lock and then finds the
+    mark set), never announces it again, and a rolled-back run leaves it to the next.
+    """
+    day = today or today_shanghai()
+    stable_days = get_settings().stable_days
+    latest = day - timedelta(days=stable_days)
+    table = Placement.__table__  # type: ignore[attr-defined]
+    candidates = session.execute(
+        core_select(table.c.id, table.c.seeker_id, table.c.vacancy_id, table.c.station_id, table.c.employer_id,
+               table.c.arrived_on)
+        .where(table.c.status == "active", table.c.stable_announced_at.is_(None),
+               table.c.arrived_on <= latest,
+               table.c.arrived_on > latest - timedelta(days=STABLE_ANNOUNCE_WINDOW_DAYS))
+        .order_by(table.c.id).limit(batch)
+    ).all()
+    announced = 0
+    now = utcnow()
+    # In id order, so two workers claiming the same rows wait for each other instead of deadlocking.
+    for placement_id, seeker_id, vacancy_id, station_id, employer_id, arrived_on in candidates:
+        claimed = session.execute(update(table).where(table.c.id == placement_id, table.c.status == "active",
+                                                      table.c.stable_announced_at.is_(None))
+                                  .values(stable_announced_at=now))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        record_event(session, "placement.changed", "placement", placement_id, {
+            "status": "stable", "seeker_id": seeker_id, "vacancy_id": vacancy_id, "station_id": station_id,
+            "employer_id": employer_id, "placement_id": placement_id, "arrived_on": arrived_on.isoformat(),
+            "stable_on": stable_on(arrived_on).isoformat(),
+        })
+        announced += 1
+    session.flush()
+    return announced
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -17,11 +18,13 @@ from app.models.application import Application, ApplicationGroup, TransitionRequ
 from app.models.employer import Employer
 from app.models.region import Region
 from app.models.seeker import Seeker
+from app.models.station import Station
 from app.models.transport import BatchPlanRequest, BatchPublic, PassengerPublic, TransportBatch, TransportPassenger
 from app.models.vacancy import Vacancy
 from app.services.workflow import transition
 from app.settings import get_settings
 
+_STATION = Station.__table__  # type: ignore[attr-defined]
 NEXT_STATUS = {"planned": "departed", "departed": "arrived"}
 
 
@@ -83,6 +86,7 @@ def pack(units: list[Unit], capacity: int, window_days: int) -> tuple[list[list[
 def plan_batches(session: Session, station_id: int, data: BatchPlanRequest, *,
                  today: date | None = None) -> tuple[list[TransportBatch], list[dict[str, object]]]:
     day = today or today_shanghai()
+    _lock_station(session, station_id)
     units = _units(session, station_id, data)
     capacity = capacity_of(data.mode)
     planned, too_big = pack(units, capacity, data.window_days)
@@ -106,6 +110,14 @@ def plan_batches(session: Session, station_id: int, data: BatchPlanRequest, *,
         {"application_ids": [a.id for a in u.applications], "family_id": u.family_id, "size": u.size,
          "reason": f"family larger than one vehicle ({capacity} seats)"} for u in too_big]
     return batches, unplaced
+
+
+def _lock_station(session: Session, station_id: int) -> None:
+    """Plans of one station run one after another: each must see who the previous one seated, or two plans
+    at once would seat the same workers twice. A no-op UPDATE of the station's row is that lock on both
+    databases: a row lock held to commit on PostgreSQL (whose next statements then read the committed
+    seats), the single writer's lock on SQLite, taken before the reads."""
+    session.execute(update(_STATION).where(_STATION.c.id == station_id).values(code=_STATION.c.code))
 
 
 def _units(session: Session, station_id: int, data: BatchPlanRequest) -> list[Unit]:

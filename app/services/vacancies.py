@@ -16,6 +16,8 @@ from app.models.vacancy import Vacancy, VacancyCreate, VacancyUpdate
 from app.services.rules import require_region
 from app.settings import get_settings
 
+_VACANCY = Vacancy.__table__  # type: ignore[attr-defined]
+
 # Statuses a client may move a vacancy to, from each status. filled and expired are set by the service.
 _ALLOWED: dict[str, set[str]] = {
     "draft": {"draft", "open", "closed"},
@@ -50,6 +52,7 @@ def create_vacancy(session: Session, employer: Employer, data: VacancyCreate) ->
 
 def update_vacancy(session: Session, vacancy: Vacancy, data: VacancyUpdate) -> Vacancy:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    _lock(session, vacancy)
     if "district_code" in changes:
         require_region(session, changes["district_code"], "district_code", role="workplace")
     if "skills" in changes:
@@ -67,6 +70,8 @@ def update_vacancy(session: Session, vacancy: Vacancy, data: VacancyUpdate) -> V
     if pay_max < pay_min:
         raise ValidationFailed("pay_max：最高月薪不能低于最低月薪", "pay_max must not be below pay_min",
                                field="pay_max", rule="pay_range")
+    if "family_posts" in changes:
+        _check_family_posts_used(changes["family_posts"], vacancy.family_posts_used or {})
     _check_family_posts(changes.get("family_posts", vacancy.family_posts), headcount)
     if "valid_until" in changes or "start_date" in changes:
         _check_valid_until(changes.get("valid_until", vacancy.valid_until), creating="valid_until" in changes)
@@ -121,6 +126,26 @@ def _check_family_posts(posts: dict[str, int], headcount: int) -> None:
             "family_posts: each family post places at least two people, more than the headcount",
             field="family_posts", rule="family_posts_exceed_headcount",
         )
+
+
+def _check_family_posts_used(posts: dict[str, int], used: dict[str, int]) -> None:
+    # Families already hired keep their slots: a kind may shrink to what they hold, never below.
+    for kind, taken in sorted(used.items()):
+        offered = posts.get(kind, 0)
+        if offered < taken:
+            raise ValidationFailed(
+                f"family_posts.{kind}：已有 {taken} 个录用家庭占用此类亲情岗位，不能少于 {taken} 个",
+                f"family_posts.{kind}: {taken} already taken by hired families, cannot go down to {offered}",
+                field=f"family_posts.{kind}", rule="below_used", extra={"used": {kind: taken}},
+            )
+
+
+def _lock(session: Session, vacancy: Vacancy) -> None:
+    """Take the vacancy's row lock (a no-op UPDATE) and reload it, so the checks against hired_count and
+    family_posts_used see every hire committed before, and no hire can commit in between (hiring takes the
+    same row lock; on SQLite the UPDATE takes the single writer's lock)."""
+    session.execute(update(_VACANCY).where(_VACANCY.c.id == vacancy.id).values(status=_VACANCY.c.status))
+    session.refresh(vacancy)
 
 
 def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:

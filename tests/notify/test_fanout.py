@@ -164,7 +164,9 @@ def test_new_seeker_gets_top_jobs_and_station_gets_them_too(world: World, work) 
     assert jobs["body"]["jobs"][0]["id"] == vacancy["id"]
 
 
-def test_station_endpoint_receives_a_digest_message_without_personal_numbers(world: World, work, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+def test_station_endpoint_receives_a_digest_message_without_personal_numbers(  # type: ignore[no-untyped-def]
+    world: World, work, engine: Engine
+) -> None:
     station = world.station()
     awake_welder(world, station)
     with Session(engine) as s:
