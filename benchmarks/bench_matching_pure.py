@@ -9,9 +9,13 @@ index, and prints one JSON line per figure:
   index.memory                                                 bytes_per_seeker
   compare.reference                                            speedup, identical (every pair scored by
                                                                the reference, then sorted, on a sample)
+  compare.postgres_sql                                         speedup, identical (the same rules as one
+                                                               SQL query on PostgreSQL, same population)
 
 Run: `python benchmarks/bench_matching_pure.py` or `python -m benchmarks.bench_matching_pure`.
-BENCH_QUERIES (default 300) and BENCH_REFERENCE_QUERIES (default 3) set the sample sizes.
+BENCH_QUERIES (default 300), BENCH_REFERENCE_QUERIES (default 3) and BENCH_SQL_QUERIES (default 20) set the
+sample sizes; BENCH_PG_URL the PostgreSQL database for the SQL comparison (loaded once into the schema
+``jobmatch_sql_bench`` and reused while the population is the same).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -39,11 +45,15 @@ from app.matching.profiles import EmployerProfile, FamilyProfile, SeekerProfile,
 from app.matching.reference import Population, reference_top_seekers, reference_top_vacancies
 from app.matching.taxonomy import default_taxonomy
 from app.seed.places import PAIRINGS, REGIONS
+from benchmarks.sql_scoring import SqlScorer, population_signature
 
 SEEKERS = int(os.environ.get("BENCH_SEEKERS", "1000000"))
 VACANCIES = int(os.environ.get("BENCH_VACANCIES", "100000"))
 QUERIES = int(os.environ.get("BENCH_QUERIES", "300"))
 REFERENCE_QUERIES = int(os.environ.get("BENCH_REFERENCE_QUERIES", "3"))
+SQL_QUERIES = int(os.environ.get("BENCH_SQL_QUERIES", "20"))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SQL_SCHEMA = "jobmatch_sql_bench"
 TODAY = date(2024, 3, 1)
 
 # The trades of DOMAIN.md, most common first; every other taxonomy occupation shares a thin tail.
@@ -318,6 +328,56 @@ def main() -> None:
         reference_ms=round(1000 * reference_seconds / max(1, REFERENCE_QUERIES), 1),
         seeker_speedup=round(seeker_reference / seeker_fast, 1),
         seeker_queries=REFERENCE_QUERIES * 5,
+    )
+    compare_postgres_sql(ctx, (seekers, vacancies, employers, families), index, vacancy_sample, seeker_sample)
+
+
+def compare_postgres_sql(
+    ctx: MatchContext,
+    world: tuple[list[SeekerProfile], list[VacancyProfile], list[EmployerProfile], list[FamilyProfile]],
+    index: MatchIndex,
+    vacancy_sample: list[int],
+    seeker_sample: list[int],
+) -> None:
+    """The same questions answered by one SQL query each on PostgreSQL, on the same population."""
+    try:
+        conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        emit("compare.postgres_sql", skipped=f"PostgreSQL unreachable: {str(exc).strip().splitlines()[0]}")
+        return
+    with conn:
+        scorer = SqlScorer(conn, SQL_SCHEMA, ctx)
+        signature = population_signature(ctx, *world)
+        load_seconds = 0.0
+        if scorer.loaded_signature() != signature:
+            load_seconds, _ = timed(lambda: scorer.load(*world, signature=signature))
+        # One query first, so both sides are timed with warm caches and a prepared plan.
+        scorer.top_seekers(vacancy_sample[-1], 50)
+        identical = True
+        sql_seconds = fast_seconds = 0.0
+        for vacancy_id in vacancy_sample[:SQL_QUERIES]:
+            slow, rows = timed(lambda v=vacancy_id: scorer.top_seekers(v, 50))
+            fast, got = timed(lambda v=vacancy_id: index.top_seekers(v, 50), repeat=5)
+            identical &= rows == [(m.seeker_id, m.tenths) for m in got]  # type: ignore[attr-defined]
+            sql_seconds, fast_seconds = sql_seconds + slow, fast_seconds + fast
+        scorer.top_vacancies(seeker_sample[-1], 20)
+        seeker_sql = seeker_fast = 0.0
+        for seeker_id in seeker_sample[:SQL_QUERIES]:
+            slow, rows = timed(lambda s=seeker_id: scorer.top_vacancies(s, 20))
+            fast, got = timed(lambda s=seeker_id: index.top_vacancies(s, 20), repeat=5)
+            identical &= rows == [(m.vacancy_id, m.tenths) for m in got]  # type: ignore[attr-defined]
+            seeker_sql, seeker_fast = seeker_sql + slow, seeker_fast + fast
+    queries = max(1, min(SQL_QUERIES, len(vacancy_sample)))
+    emit(
+        "compare.postgres_sql",
+        speedup=round(sql_seconds / fast_seconds, 1),
+        identical=bool(identical),
+        queries=queries,
+        sql_ms=round(1000 * sql_seconds / queries, 1),
+        index_ms=round(1000 * fast_seconds / queries, 2),
+        seeker_speedup=round(seeker_sql / seeker_fast, 1),
+        seeker_queries=max(1, min(SQL_QUERIES, len(seeker_sample))),
+        load_seconds=round(load_seconds, 1),
     )
 
 

@@ -38,11 +38,10 @@ LAYOUT = "sql-scoring-v1"
 _TABLES = """
 CREATE TABLE seeker (
     id integer PRIMARY KEY, matchable boolean NOT NULL, poor boolean NOT NULL, family_id integer,
-    origin text NOT NULL, parent text, expected_pay integer, available_from date, has_prefs boolean NOT NULL);
+    origin text NOT NULL, parent text, expected_pay integer, available_from date, prefs text[] NOT NULL,
+    certs text[] NOT NULL);
 CREATE TABLE seeker_claim (seeker_id integer NOT NULL, key text NOT NULL, credit integer NOT NULL,
     level integer NOT NULL, years integer NOT NULL);
-CREATE TABLE seeker_cert (seeker_id integer NOT NULL, cert text NOT NULL, PRIMARY KEY (seeker_id, cert));
-CREATE TABLE seeker_pref (seeker_id integer NOT NULL, district text NOT NULL, PRIMARY KEY (seeker_id, district));
 CREATE TABLE family (id integer PRIMARY KEY, kind text NOT NULL, must_stay boolean NOT NULL,
     needs_dorm boolean NOT NULL);
 CREATE TABLE employer (id integer PRIMARY KEY, free_dorms integer NOT NULL);
@@ -50,9 +49,8 @@ CREATE TABLE vacancy (
     id integer PRIMARY KEY, employer_id integer NOT NULL, main_key text, req_level integer NOT NULL,
     req_years integer NOT NULL, district text NOT NULL, pay_min integer NOT NULL, pay_max integer NOT NULL,
     caring boolean NOT NULL, start_date date, is_open boolean NOT NULL, open_places integer NOT NULL,
-    couple integer NOT NULL, father_son integer NOT NULL, brothers integer NOT NULL);
+    couple integer NOT NULL, father_son integer NOT NULL, brothers integer NOT NULL, certs text[] NOT NULL);
 CREATE TABLE vacancy_other (vacancy_id integer NOT NULL, key text NOT NULL, level integer NOT NULL);
-CREATE TABLE vacancy_cert (vacancy_id integer NOT NULL, cert text NOT NULL);
 CREATE TABLE relatedness (a text NOT NULL, b text NOT NULL, pct integer NOT NULL, PRIMARY KEY (a, b));
 CREATE TABLE pairing (district text NOT NULL, origin text NOT NULL, PRIMARY KEY (district, origin));
 CREATE TABLE meta (signature text NOT NULL);
@@ -64,7 +62,6 @@ CREATE INDEX seeker_claim_by_seeker ON seeker_claim (seeker_id) INCLUDE (key, le
 CREATE INDEX vacancy_by_main_key ON vacancy (main_key);
 CREATE INDEX vacancy_by_employer ON vacancy (employer_id);
 CREATE INDEX vacancy_other_by_vacancy ON vacancy_other (vacancy_id);
-CREATE INDEX vacancy_cert_by_vacancy ON vacancy_cert (vacancy_id);
 """
 
 # The parts every query shares, as SQL expressions over ``s`` (seeker), ``v`` (vacancy), ``f`` (family),
@@ -78,8 +75,7 @@ _OWN_SLOTS = """(CASE f.kind WHEN 'couple' THEN greatest(v.couple, 0) WHEN 'fath
 _FILTERS = f"""
     s.matchable
     AND (NOT v.caring OR s.poor)
-    AND NOT EXISTS (SELECT 1 FROM vacancy_cert vc WHERE vc.vacancy_id = v.id AND NOT EXISTS (
-        SELECT 1 FROM seeker_cert sc WHERE sc.seeker_id = s.id AND sc.cert = vc.cert))
+    AND v.certs <@ s.certs
     AND (f.id IS NULL OR NOT f.must_stay
          OR ({_OFFERED} >= 1 AND (NOT f.needs_dorm OR coalesce(e.free_dorms, 0) >= 1)))
 """
@@ -104,13 +100,11 @@ _COVER = """(CASE WHEN v.others = 0 THEN %(w_cover)s ELSE (2 * %(w_cover)s * (
     + v.others) / (2 * v.others) END)"""
 _LOCATION = _part(
     "w_location",
-    "CASE WHEN NOT s.has_prefs THEN 50 WHEN EXISTS (SELECT 1 FROM seeker_pref p WHERE p.seeker_id = s.id "
-    "AND p.district = v.district) THEN 100 ELSE 0 END",
+    "CASE WHEN cardinality(s.prefs) = 0 THEN 50 WHEN v.district = ANY (s.prefs) THEN 100 ELSE 0 END",
 )
 _PAIRING = _part(
     "w_pairing",
-    "CASE WHEN EXISTS (SELECT 1 FROM pairing pr WHERE pr.district = v.district "
-    "AND (pr.origin = s.origin OR pr.origin = s.parent)) THEN 100 ELSE 0 END",
+    "CASE WHEN s.origin = ANY (v.paired) OR s.parent = ANY (v.paired) THEN 100 ELSE 0 END",
 )
 _PAY = _part(
     "w_pay",
@@ -137,7 +131,8 @@ _TOTAL = f"(b.tenths + {_COVER} + {_LOCATION} + {_PAIRING} + {_PAY} + {_START} +
 # summed over its vacancies that take applicants, as ``family_slots_by_employer`` does.
 TOP_SEEKERS = f"""
 WITH v AS (
-    SELECT x.*, (SELECT count(*) FROM vacancy_other o WHERE o.vacancy_id = x.id) AS others
+    SELECT x.*, (SELECT count(*) FROM vacancy_other o WHERE o.vacancy_id = x.id) AS others,
+           array(SELECT origin FROM pairing pr WHERE pr.district = x.district) AS paired
     FROM vacancy x WHERE x.id = %(vacancy)s AND x.is_open AND x.open_places > 0 AND x.main_key IS NOT NULL
 ), sl AS (
     SELECT coalesce(sum(greatest(y.couple, 0)), 0) AS couple,
@@ -151,7 +146,7 @@ WITH v AS (
     SELECT c.seeker_id, max({_CLAIM_TENTHS}) AS tenths
     FROM related r JOIN seeker_claim c ON c.key = r.key, v
     GROUP BY c.seeker_id
-), scored AS (
+), scored AS MATERIALIZED (
     SELECT s.id, {_TOTAL} AS tenths
     FROM b JOIN seeker s ON s.id = b.seeker_id
     CROSS JOIN v CROSS JOIN sl
@@ -175,7 +170,8 @@ WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s), sl_all AS (
     SELECT DISTINCT x.id FROM mine m JOIN relatedness r ON r.a = m.key JOIN vacancy x ON x.main_key = r.b
     UNION SELECT x.id FROM mine m JOIN vacancy x ON x.main_key = m.key
 ), v AS (
-    SELECT x.*, (SELECT count(*) FROM vacancy_other o WHERE o.vacancy_id = x.id) AS others
+    SELECT x.*, (SELECT count(*) FROM vacancy_other o WHERE o.vacancy_id = x.id) AS others,
+           array(SELECT origin FROM pairing pr WHERE pr.district = x.district) AS paired
     FROM candidates JOIN vacancy x ON x.id = candidates.id WHERE x.is_open AND x.open_places > 0
 ), b AS (
     SELECT v.id AS vacancy_id, max({_CLAIM_TENTHS}) AS tenths
@@ -184,7 +180,7 @@ WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s), sl_all AS (
         UNION ALL SELECT v.main_key, 100) r ON true
     JOIN mine c ON c.key = r.key
     GROUP BY v.id
-), scored AS (
+), scored AS MATERIALIZED (
     SELECT v.id, v.employer_id, v.caring, {_TOTAL} AS tenths
     FROM b JOIN v ON v.id = b.vacancy_id CROSS JOIN s
     LEFT JOIN sl_all sl0 ON sl0.employer_id = v.employer_id
@@ -294,13 +290,13 @@ class SqlScorer:
                         copy.write_row((district, origin))
             conn.execute(_INDEXES)
             conn.execute("INSERT INTO meta VALUES (%s)", (signature,))
-        conn.execute(sql.SQL("ANALYZE {}.seeker, {}.seeker_claim, {}.vacancy").format(schema, schema, schema))
+        # Statistics for the planner, and a visibility map so that index-only scans need no heap visits.
+        for table in ("seeker", "seeker_claim", "family", "employer", "vacancy", "vacancy_other", "relatedness"):
+            conn.execute(sql.SQL("VACUUM ANALYZE {}.{}").format(schema, sql.Identifier(table)))
 
     def _copy_seekers(self, cur: psycopg.Cursor[Any], seekers: Iterable[SeekerProfile]) -> None:
         taxonomy = self.ctx.taxonomy
         claims: list[tuple[int, str, int, int, int]] = []
-        certs: list[tuple[int, str]] = []
-        prefs: list[tuple[int, str]] = []
         with cur.copy("COPY seeker FROM STDIN") as copy:
             for s in seekers:
                 copy.write_row(
@@ -313,24 +309,21 @@ class SqlScorer:
                         s.origin_parent_code,
                         s.expected_pay,
                         s.available_from,
-                        bool(s.preferred_districts),
+                        sorted(set(s.preferred_districts)),
+                        sorted({normalise_certificate(c) for c in s.certificates}),
                     )
                 )
                 for claim in s.skills:
                     resolved = resolve_skill(claim.text, taxonomy)
                     if resolved.key is not None:
                         claims.append((s.id, _key_text(resolved.key), resolved.credit, claim.level, claim.years))
-                certs.extend((s.id, cert) for cert in {normalise_certificate(c) for c in s.certificates})
-                prefs.extend((s.id, district) for district in set(s.preferred_districts))
-        for table, rows in (("seeker_claim", claims), ("seeker_cert", certs), ("seeker_pref", prefs)):
-            with cur.copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with cur.copy("COPY seeker_claim FROM STDIN") as copy:
+            for row in claims:
+                copy.write_row(row)
 
     def _copy_vacancies(self, cur: psycopg.Cursor[Any], vacancies: Iterable[VacancyProfile]) -> None:
         taxonomy = self.ctx.taxonomy
         others: list[tuple[int, str, int]] = []
-        certs: list[tuple[int, str]] = []
         with cur.copy("COPY vacancy FROM STDIN") as copy:
             for v in vacancies:
                 need = requirements(v, taxonomy)
@@ -349,17 +342,14 @@ class SqlScorer:
                         v.is_open,
                         v.open_places,
                         *(int(v.family_posts.get(kind, 0) or 0) for kind in POST_KINDS),
+                        sorted({normalise_certificate(c) for c in v.certificates}),
                     )
                 )
                 others.extend((v.id, _key_text(skill.key), level) for skill, level in need.others
                               if skill.key is not None)
-                certs.extend((v.id, cert) for cert in {normalise_certificate(c) for c in v.certificates})
         with cur.copy("COPY vacancy_other FROM STDIN") as copy:
             for row in others:
                 copy.write_row(row)
-        with cur.copy("COPY vacancy_cert FROM STDIN") as copy:
-            for cert_row in certs:
-                copy.write_row(cert_row)
 
     # --- the two questions -------------------------------------------------------------------------
 
