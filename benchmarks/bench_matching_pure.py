@@ -1,8 +1,8 @@
 """Benchmark: the pure matching engine (``app.matching``) on a synthetic city, in memory, no database.
 
-Builds BENCH_SEEKERS (default 1,000,000) seekers and BENCH_VACANCIES (default 100,000) vacancies with a
-seeded generator of its own (skewed like the real thing: many 普工 and 操作工, few 刺绣工), builds the
-index, and prints one JSON line per figure:
+Builds BENCH_SEEKERS (default 1,000,000) seekers and BENCH_VACANCIES (default 100,000) vacancies with the
+demo generator (``benchmarks/demo_world.py``: the trades, spellings, families and posts of the demo
+data, the same people the database benchmarks load), builds the index, and prints one JSON line per figure:
 
   match.vacancy_top50, match.seeker_top20, match.family_top10  median_ms, p99_ms, n
   index.build                                                  seconds (from in-memory profiles)
@@ -30,7 +30,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,10 @@ if __package__ in (None, ""):
 
 from app.matching.context import MatchContext, Weights
 from app.matching.index import MatchIndex
-from app.matching.profiles import EmployerProfile, FamilyProfile, SeekerProfile, SkillClaim, VacancyProfile
+from app.matching.profiles import EmployerProfile, FamilyProfile, SeekerProfile, VacancyProfile
 from app.matching.reference import Population, reference_top_seekers, reference_top_vacancies
-from app.matching.taxonomy import default_taxonomy
 from app.seed.places import PAIRINGS, REGIONS
+from benchmarks.demo_world import demo_world
 from benchmarks.sql_scoring import SqlScorer, population_signature
 
 SEEKERS = int(os.environ.get("BENCH_SEEKERS", "1000000"))
@@ -55,33 +55,6 @@ SQL_QUERIES = int(os.environ.get("BENCH_SQL_QUERIES", "20"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SQL_SCHEMA = "jobmatch_sql_bench"
 TODAY = date(2024, 3, 1)
-
-# The trades of DOMAIN.md, most common first; every other taxonomy occupation shares a thin tail.
-COMMON = [
-    "普工",
-    "操作工",
-    "装配工",
-    "包装工",
-    "焊工",
-    "缝纫工",
-    "质检员",
-    "叉车司机",
-    "电工",
-    "快件处理员",
-    "保洁员",
-    "保安员",
-    "塑料制品成型制作工",
-    "装配钳工",
-    "仓储管理员",
-    "中式烹调师",
-    "家政服务员",
-    "育婴员",
-    "直播销售员",
-    "抽纱刺绣工",
-    "多工序数控机床操作调整工",
-]
-UNRECOGNISED = ["会开拖拉机", "汽车电焊工", "电子厂普工", "苗家蜡染", "啥都能干"]
-CERT_EXTRAS = ["驾驶证C1", "健康证明", "普通话证"]
 
 MACHINE = {"machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}"}
 
@@ -94,134 +67,6 @@ def emit(bench: str, **figures: Any) -> None:
         ),
         flush=True,
     )
-
-
-class City:
-    """A reproducible synthetic population."""
-
-    def __init__(self, seed: int = 20240301) -> None:
-        self.rng = random.Random(seed)
-        taxonomy = default_taxonomy()
-        names = {o.name: o for o in taxonomy}
-        common = [names[n] for n in COMMON if n in names]
-        rest = [o for o in taxonomy if o.name not in COMMON]
-        # Zipf-ish weights for the common trades, then a thin, flat tail.
-        self.occupations = common + rest
-        self.weights = [40 / (i + 1) for i in range(len(common))] + [0.15] * len(rest)
-        self.workplaces = [r.code for r in REGIONS if r.role == "workplace"]
-        origins = [r for r in REGIONS if r.role == "origin" and r.level == "county"]
-        self.origins = [(r.code, r.parent_code) for r in origins]
-        self.elsewhere = [(f"5{i:02d}1{j:02d}", f"5{i:02d}100") for i in range(10, 30) for j in range(1, 4)]
-        self.licences = sorted({o.licence for o in taxonomy if o.licence})
-
-    def spelling(self, occupation: Any) -> str:
-        rng = self.rng
-        if rng.random() < 0.01:
-            return rng.choice(UNRECOGNISED)
-        return rng.choice((occupation.name, *occupation.aliases)) if occupation.aliases else occupation.name
-
-    def occupation(self) -> Any:
-        return self.rng.choices(self.occupations, self.weights)[0]
-
-    def seeker(self, seeker_id: int, family_id: int | None = None) -> SeekerProfile:
-        rng = self.rng
-        origin, parent = rng.choice(self.origins) if rng.random() < 0.85 else rng.choice(self.elsewhere)
-        claims = []
-        for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
-            occupation = self.occupation()
-            claims.append(
-                SkillClaim(
-                    self.spelling(occupation),
-                    rng.choices(range(6), (30, 30, 25, 10, 4, 1))[0],
-                    rng.randint(0, 10),
-                )
-            )
-        certificates = set()
-        if rng.random() < 0.15:
-            certificates.add(rng.choice(self.licences))
-        if rng.random() < 0.1:
-            certificates.add(rng.choice(CERT_EXTRAS))
-        return SeekerProfile(
-            id=seeker_id,
-            station_id=rng.randint(1, 40),
-            origin_code=origin,
-            origin_parent_code=parent,
-            registered_poor=rng.random() < 0.3,
-            skills=tuple(claims),
-            certificates=frozenset(certificates),
-            preferred_districts=tuple(rng.sample(self.workplaces, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0])),
-            expected_pay=None if rng.random() < 0.2 else rng.randrange(3500, 8001, 100),
-            available_from=None if rng.random() < 0.6 else TODAY + timedelta(days=rng.randint(0, 60)),
-            active=rng.random() < 0.92,
-            consent_matching=rng.random() < 0.93,
-            family_id=family_id,
-        )
-
-    def vacancy(self, vacancy_id: int, employer_id: int, district: str) -> VacancyProfile:
-        rng = self.rng
-        occupation = self.occupation()
-        skills = []
-        if rng.random() < 0.5:
-            skills.append(SkillClaim(occupation.name, rng.choices(range(4), (40, 35, 20, 5))[0], rng.randint(0, 3)))
-        if rng.random() < 0.2:
-            skills.append(SkillClaim(self.occupation().name, rng.randint(0, 2), 0))
-        certificates = {occupation.licence} if occupation.licence and rng.random() < 0.6 else set()
-        pay_min = rng.randrange(3500, 7001, 100)
-        posts = {}
-        if rng.random() < 0.12:
-            posts = {rng.choice(("couple", "couple", "father_son", "brothers")): rng.randint(1, 5)}
-        return VacancyProfile(
-            id=vacancy_id,
-            employer_id=employer_id,
-            occupation=self.spelling(occupation),
-            skills=tuple(skills),
-            certificates=frozenset(certificates),
-            district_code=district,
-            latitude=None,
-            longitude=None,
-            pay_min=pay_min,
-            pay_max=pay_min + rng.randrange(0, 3001, 100),
-            caring_post=rng.random() < 0.1,
-            family_posts=posts,
-            start_date=None if rng.random() < 0.5 else TODAY + timedelta(days=rng.randint(0, 45)),
-            open_places=rng.randint(0, 20),
-            is_open=rng.random() < 0.9,
-        )
-
-    def build(
-        self,
-    ) -> tuple[list[SeekerProfile], list[VacancyProfile], list[EmployerProfile], list[FamilyProfile]]:
-        rng = self.rng
-        n_employers = max(1, VACANCIES // 10)
-        employers = [
-            EmployerProfile(i, f"宁波第{i}厂", rng.choice(self.workplaces), rng.choice((0, 0, 1, 3, 10)))
-            for i in range(1, n_employers + 1)
-        ]
-        vacancies = []
-        for vacancy_id in range(1, VACANCIES + 1):
-            employer = employers[
-                min(int(rng.paretovariate(1.2)) - 1, n_employers - 1)
-                if rng.random() < 0.3
-                else rng.randrange(n_employers)
-            ]
-            vacancies.append(self.vacancy(vacancy_id, employer.id, employer.district_code))
-        seekers: list[SeekerProfile] = []
-        families: list[FamilyProfile] = []
-        while len(seekers) < SEEKERS:
-            seeker_id = len(seekers) + 1
-            if rng.random() < 0.025 and len(seekers) + 2 <= SEEKERS:
-                family = FamilyProfile(
-                    seeker_id,
-                    rng.choice(("couple", "couple", "father_son", "brothers")),
-                    (seeker_id, seeker_id + 1),
-                    rng.random() < 0.8,
-                    rng.random() < 0.5,
-                )
-                families.append(family)
-                seekers += [self.seeker(seeker_id, family.id), self.seeker(seeker_id + 1, family.id)]
-            else:
-                seekers.append(self.seeker(seeker_id))
-        return seekers, vacancies, employers, families
 
 
 def timed(run: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
@@ -261,7 +106,7 @@ def latency(name: str, calls: list[Callable[[], object]]) -> None:
 
 def main() -> None:
     started = time.perf_counter()
-    seekers, vacancies, employers, families = City().build()
+    seekers, vacancies, employers, families = demo_world(SEEKERS, VACANCIES, TODAY)
     generated = time.perf_counter() - started
     regions = {r.code: r for r in REGIONS}
     ctx = MatchContext(
