@@ -213,6 +213,7 @@ def compare_postgres_sql(
             identical &= rows == [(m.vacancy_id, m.tenths) for m in got]  # type: ignore[attr-defined]
             seeker_sql, seeker_fast = seeker_sql + slow, seeker_fast + fast
     queries = max(1, min(SQL_QUERIES, len(vacancy_sample)))
+    seeker_queries = max(1, min(SQL_QUERIES, len(seeker_sample)))
     emit(
         "compare.postgres_sql",
         speedup=round(sql_seconds / fast_seconds, 1),
@@ -221,7 +222,9 @@ def compare_postgres_sql(
         sql_ms=round(1000 * sql_seconds / queries, 1),
         index_ms=round(1000 * fast_seconds / queries, 2),
         seeker_speedup=round(seeker_sql / seeker_fast, 1),
-        seeker_queries=max(1, min(SQL_QUERIES, len(seeker_sample))),
+        seeker_queries=seeker_queries,
+        seeker_sql_ms=round(1000 * seeker_sql / seeker_queries, 1),
+        seeker_index_ms=round(1000 * seeker_fast / seeker_queries, 2),
         load_seconds=round(load_seconds, 1),
     )
 

@@ -161,11 +161,7 @@ SELECT id, tenths FROM scored WHERE tenths >= %(min_tenths)s ORDER BY tenths DES
 # passes come first, as in ``rank_matches_for_seeker``; a greedy cap in that order is the first
 # ``per_employer`` rows of each employer in the same order.
 TOP_VACANCIES = f"""
-WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s), sl_all AS (
-    SELECT y.employer_id, sum(greatest(y.couple, 0)) AS couple, sum(greatest(y.father_son, 0)) AS father_son,
-           sum(greatest(y.brothers, 0)) AS brothers
-    FROM vacancy y WHERE y.is_open AND y.open_places > 0 GROUP BY y.employer_id
-), mine AS (SELECT key, credit, level, years FROM seeker_claim WHERE seeker_id = %(seeker)s
+WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s), mine AS (SELECT key, credit, level, years FROM seeker_claim WHERE seeker_id = %(seeker)s
 ), candidates AS (
     SELECT DISTINCT x.id FROM mine m JOIN relatedness r ON r.a = m.key JOIN vacancy x ON x.main_key = r.b
     UNION SELECT x.id FROM mine m JOIN vacancy x ON x.main_key = m.key
@@ -173,6 +169,11 @@ WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s), sl_all AS (
     SELECT x.*, (SELECT count(*) FROM vacancy_other o WHERE o.vacancy_id = x.id) AS others,
            array(SELECT origin FROM pairing pr WHERE pr.district = x.district) AS paired
     FROM candidates JOIN vacancy x ON x.id = candidates.id WHERE x.is_open AND x.open_places > 0
+), sl_all AS (  -- family-post slots of the candidates' employers only
+    SELECT y.employer_id, sum(greatest(y.couple, 0)) AS couple, sum(greatest(y.father_son, 0)) AS father_son,
+           sum(greatest(y.brothers, 0)) AS brothers
+    FROM vacancy y WHERE y.employer_id IN (SELECT employer_id FROM v) AND y.is_open AND y.open_places > 0
+    GROUP BY y.employer_id
 ), b AS (
     SELECT v.id AS vacancy_id, max({_CLAIM_TENTHS}) AS tenths
     FROM v JOIN LATERAL (
