@@ -161,7 +161,8 @@ SELECT id, tenths FROM scored WHERE tenths >= %(min_tenths)s ORDER BY tenths DES
 # passes come first, as in ``rank_matches_for_seeker``; a greedy cap in that order is the first
 # ``per_employer`` rows of each employer in the same order.
 TOP_VACANCIES = f"""
-WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s), mine AS (SELECT key, credit, level, years FROM seeker_claim WHERE seeker_id = %(seeker)s
+WITH s AS (SELECT * FROM seeker WHERE id = %(seeker)s),
+mine AS (SELECT key, credit, level, years FROM seeker_claim WHERE seeker_id = %(seeker)s
 ), candidates AS (
     SELECT DISTINCT x.id FROM mine m JOIN relatedness r ON r.a = m.key JOIN vacancy x ON x.main_key = r.b
     UNION SELECT x.id FROM mine m JOIN vacancy x ON x.main_key = m.key
