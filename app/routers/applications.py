@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.auth import Caller, CallerDep, SessionDep, StationOrAdmin, require
+from app.auth import Caller, CallerDep, SessionDep, require
 from app.errors import PROBLEM_RESPONSES
 from app.models.application import (
     Application,
@@ -30,8 +30,11 @@ def apply(caller: Applicant, data: ApplicationCreate, session: SessionDep) -> ob
 
 
 @router.post("/applications/family", response_model=list[ApplicationPublic], status_code=201,
-             summary="A family applies as one: a vacancy per member, all at one employer")
-def apply_as_family(caller: StationOrAdmin, data: FamilyApplicationCreate, session: SessionDep) -> object:
+             summary="A family applies as one: a vacancy per member, all at one employer",
+             description="Its station (or the bureau) applies for a family; so may a member from the app, for "
+                         "their own family if it must stay together and every member consented to matching. "
+                         "Nothing is stored unless every member's application can be.")
+def apply_as_family(caller: Applicant, data: FamilyApplicationCreate, session: SessionDep) -> object:
     return applications.public_list(session, caller, applications.apply_as_family(session, caller, data))
 
 

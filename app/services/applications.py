@@ -51,21 +51,21 @@ def apply(session: Session, caller: Caller, data: ApplicationCreate) -> Applicat
 
 
 def apply_as_family(session: Session, caller: Caller, data: FamilyApplicationCreate) -> list[Application]:
-    family = session.get(Family, data.family_id)
-    if family is None or not (caller.is_admin or caller.station_id == family.station_id):
-        raise ValidationFailed(f"family_id：未找到家庭 {data.family_id}",
-                               f"family_id: family {data.family_id} not found", field="family_id",
-                               rule="family_not_found")
+    """All or nothing: every check runs before the first row is written, and any failure leaves none."""
+    family = _own_family(session, caller, data.family_id)
     members = {int(s.id or 0): s for s in session.exec(select(Seeker).where(Seeker.family_id == family.id)).all()}
     chosen = [m.seeker_id for m in data.members]
     if sorted(chosen) != sorted(members):
         raise ValidationFailed("members：须为家庭的每位成员各选一个岗位", "members: one vacancy for every member",
                                field="members", rule="family_members", extra={"member_ids": sorted(members)})
+    if caller.role == "seeker":
+        _check_member_may_act(family, list(members.values()))
     vacancies = [_open_vacancy(session, m.vacancy_id, "members.vacancy_id") for m in data.members]
     if len({v.employer_id for v in vacancies}) != 1:
         raise ValidationFailed("members：全家须应聘同一家企业的岗位", "members: all vacancies at one employer",
                                field="members", rule="same_employer")
     for choice, vacancy in zip(data.members, vacancies, strict=True):
+        _check_member_not_applied(session, members[choice.seeker_id], vacancy)
         _check_can_apply(session, members[choice.seeker_id], vacancy)
     kind = family.kind if family.kind in FAMILY_POST_KINDS else None
     post_vacancy = next((v for v in vacancies if kind and v.family_posts.get(kind, 0) > 0), None)
@@ -102,6 +102,51 @@ def _new_application(session: Session, caller: Caller, seeker: Seeker, vacancy: 
     record_event(session, "application.changed", "application", application.id,  # type: ignore[arg-type]
                  event_data(application))
     return application
+
+
+def _own_family(session: Session, caller: Caller, family_id: int) -> Family:
+    family = session.get(Family, family_id)
+    if family is not None and caller.role == "seeker":
+        me = session.get(Seeker, caller.seeker_id)
+        visible = me is not None and me.family_id == family.id
+    else:
+        visible = family is not None and (caller.is_admin or caller.station_id == family.station_id)
+    if family is None or not visible:
+        # Another family (another station's, or one the seeker is not in) is reported exactly like a missing one.
+        raise ValidationFailed(f"family_id：未找到家庭 {family_id}", f"family_id: family {family_id} not found",
+                               field="family_id", rule="family_not_found")
+    return family
+
+
+def _check_member_may_act(family: Family, members: list[Seeker]) -> None:
+    """A member applies for the others only where the family agreed to be placed together, and only for
+    relatives who consented to matching: the phone must not do for them what they did not agree to."""
+    if not family.must_stay_together:
+        raise Conflict("你们的家庭登记为可以分开就业：请各自申请，或请工作站为全家申请",
+                       "This family is not registered to stay together: members apply on their own, or the "
+                       "station applies for the family", field="family_id", rule="family_not_together")
+    without = sorted(int(m.id or 0) for m in members if not m.consent_matching)
+    if without:
+        raise Conflict("有家庭成员尚未同意参与岗位匹配，不能由他人代为申请：请该成员到工作站确认同意",
+                       "A family member has not consented to matching, so nobody else may apply for them; "
+                       "they can give consent at their station", field="members", rule="member_consent",
+                       extra={"seeker_ids": without})
+
+
+def _check_member_not_applied(session: Session, seeker: Seeker, vacancy: Vacancy) -> None:
+    """A member who already applied on their own (from the phone, before the family did) would otherwise
+    meet a bare duplicate: say who, which application, and what to do."""
+    existing = session.exec(
+        select(Application.id).where(Application.seeker_id == seeker.id, Application.vacancy_id == vacancy.id,
+                                     col(Application.status).in_(ACTIVE))
+    ).first()
+    if existing is not None:
+        raise Conflict(f"家庭成员（求职者 {seeker.id}）已单独申请岗位 {vacancy.id}（申请 {existing}）："
+                       "请先撤回这份申请，再为全家一起申请",
+                       f"Family member {seeker.id} already applied on their own to vacancy {vacancy.id} "
+                       f"(application {existing}): withdraw it, then apply as a family",
+                       field="members", rule="member_already_applied",
+                       extra={"seeker_id": seeker.id, "vacancy_id": vacancy.id, "application_id": existing})
 
 
 def _own_seeker(session: Session, caller: Caller, seeker_id: int, field: str) -> Seeker:

@@ -6,11 +6,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, true
+from sqlmodel import Session, col, select
 
+from app.auth import Caller
 from app.clock import SHANGHAI, today_shanghai
-from app.errors import ValidationFailed
+from app.errors import Forbidden, ValidationFailed
 from app.models.region import Region
+from app.models.seeker import Seeker
 
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -90,6 +93,32 @@ class StatsFilter:
     district_code: str | None = None
     employer_id: int | None = None
     period: Period = field(default_factory=lambda: parse_period(None))
+    # Set for a station's key: every figure then counts that station's own seekers and nobody else.
+    station_id: int | None = None
+
+    def seekers(self) -> ColumnElement[bool]:
+        """The clause keeping a query (joined to seeker) to the people this caller may count."""
+        return col(Seeker.station_id) == self.station_id if self.station_id is not None else true()
+
+
+def stats_filter_for(caller: Caller, origin_code: str | None, district_code: str | None, employer_id: int | None,
+                     period: str | None) -> StatsFilter:
+    """The bureau counts everyone; a station's key counts its own seekers, whatever filters it sends, so no
+    figure it sees includes another station's people."""
+    if caller.is_admin:
+        station_id = None
+    elif caller.role == "station" and caller.station_id is not None:
+        station_id = caller.station_id
+    else:
+        raise Forbidden("统计仅限人社局和劳务协作站", "Only the bureau and labour stations may read statistics",
+                        rule="role")
+    return StatsFilter(origin_code, district_code, employer_id, parse_period(period), station_id)
+
+
+def bureau_only(f: StatsFilter) -> None:
+    """For figures about employers' posts, which cannot be cut down to one station's people."""
+    if f.station_id is not None:
+        raise Forbidden("此统计仅限人社局", "Only the bureau may read this statistic", rule="role")
 
 
 class Regions:

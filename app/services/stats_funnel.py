@@ -40,7 +40,7 @@ def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
         .where(Notification.recipient_role == "seeker", col(Notification.kind).in_(PUSH_KINDS))
         .where(col(Notification.created_at) < f.period.end_at)
         .where(col(Notification.created_at) >= f.period.start_at if f.period.start_at else true())
-        .where(origin_clause)
+        .where(origin_clause, f.seekers())
     )
     if f.district_code or f.employer_id is not None:
         # A family push names no single vacancy, so it drops out when the question is about one workplace.
@@ -54,7 +54,7 @@ def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
         .join(Vacancy, col(Vacancy.id) == Application.vacancy_id)
         .where(col(Application.created_at) < f.period.end_at)
         .where(col(Application.created_at) >= f.period.start_at if f.period.start_at else true())
-        .where(origin_clause, district_clause, employer_clause)
+        .where(origin_clause, district_clause, employer_clause, f.seekers())
     )
     applied = session.exec(select(func.count()).select_from(applications.subquery())).one()
     hired = session.exec(

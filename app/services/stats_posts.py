@@ -14,7 +14,7 @@ from app.models.employer import Employer
 from app.models.seeker import Seeker
 from app.models.transport import TransportBatch, TransportPassenger
 from app.models.vacancy import Vacancy
-from app.services.stats_common import Regions, StatsFilter
+from app.services.stats_common import Regions, StatsFilter, bureau_only
 
 KINDS = ("couple", "father_son", "brothers")
 POST_COLUMNS = [
@@ -32,7 +32,9 @@ MODE_ZH = {"bus": "包车", "train": "包专列", "flight": "包机"}
 
 def post_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
     """Places, not postings: a caring vacancy for 10 opens 10 caring posts. Vacancies posted in the
-    period (drafts never opened anything); dormitories as they stand now."""
+    period (drafts never opened anything); dormitories as they stand now. The bureau's only: the filled
+    posts and dormitories are other stations' people too."""
+    bureau_only(f)
     regions = Regions(session)
     query = select(Vacancy).where(Vacancy.status != "draft", col(Vacancy.created_at) < f.period.end_at)
     if f.period.start_at is not None:
@@ -72,7 +74,7 @@ def transport_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
         .join(TransportPassenger, col(TransportPassenger.batch_id) == TransportBatch.id)
         .join(Seeker, col(Seeker.id) == TransportPassenger.seeker_id)
         .join(Application, col(Application.id) == TransportPassenger.application_id)
-        .where(TransportBatch.status == "arrived", col(TransportBatch.arrived_on) <= f.period.end)
+        .where(TransportBatch.status == "arrived", col(TransportBatch.arrived_on) <= f.period.end, f.seekers())
         .where(col(TransportBatch.arrived_on) >= f.period.start if f.period.start else true())
         .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
         .where(col(TransportBatch.district_code) == f.district_code if f.district_code else true())

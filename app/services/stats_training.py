@@ -1,5 +1,6 @@
 """Training demand for order-based training (订单式培训): the skills and certificates open vacancies ask
-for that the region's seekers lack, with how many vacancies and seekers each would connect."""
+for that the region's seekers lack (a station: its own seekers; vacancies are public), with how many vacancies and
+seekers each would connect."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def training_rows(session: Session, f: StatsFilter, limit: int = 20) -> list[dic
                 need.skills.add(skill)
     origins = regions.under(f.origin_code) if f.origin_code else None
     seekers = session.exec(
-        select(Seeker.skills, Seeker.certificates).where(Seeker.status == "active")
+        select(Seeker.skills, Seeker.certificates).where(Seeker.status == "active", f.seekers())
         .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
     ).all()
     people = [({_skill(taxonomy, s.get("name", "")) for s in skills or []},

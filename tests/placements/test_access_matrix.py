@@ -71,7 +71,9 @@ STATION_OWNERS = {"admin": 200, "station_a": 200, "station_b": 404}
 PLACEMENT_CASES = [
     Case("POST", "/api/v1/applications", expect(admin=201, station_a=201, station_b=422, seeker_a=422),
          _apply_body, "another seeker's id: a seeker applies for itself only"),
-    Case("POST", "/api/v1/applications/family", expect(admin=201, station_a=201, station_b=422), _family_body),
+    # Seeker A is in no family: another family is rejected exactly like one that does not exist.
+    Case("POST", "/api/v1/applications/family", expect(admin=201, station_a=201, station_b=422, seeker_a=422),
+         _family_body, "a family of station A that seeker A is not in"),
     Case("GET", "/api/v1/applications", expect(200)),
     Case("GET", "/api/v1/applications/{application_id}", expect(404, **PARTIES), APPLICATION),
     # Shortlisting is the employer's move: the station, a party too, gets 409 with what it may do.
@@ -91,8 +93,11 @@ PLACEMENT_CASES = [
     Case("POST", "/api/v1/transport-batches/{batch_id}/depart", expect(**STATION_OWNERS), BATCH),
     Case("POST", "/api/v1/transport-batches/{batch_id}/arrive", expect(**STATION_OWNERS),
          lambda s, c: ({"batch_id": _batch(s, departed=True)}, None)),
-    *[Case("GET", f"/api/v1/stats/{name}", expect(admin=200))
-      for name in ("employment", "posts", "funnel", "transport", "training-demand", "heatmap")],
+    # A station reads the figures of its own seekers (tests/placements/test_stats_scope.py); the posts
+    # opened and filled are employers' figures that would count other stations' people.
+    *[Case("GET", f"/api/v1/stats/{name}", expect(admin=200, station_a=200, station_b=200))
+      for name in ("employment", "funnel", "transport", "training-demand", "heatmap", "monthly")],
+    Case("GET", "/api/v1/stats/posts", expect(admin=200)),
     Case("GET", "/api/v1/subsidy-rules", expect(200, seeker_a=403)),
     Case("POST", "/api/v1/subsidy-rules", expect(admin=201),
          lambda s, c: ({}, {"name": "稳岗补贴", "kind": "job_retention", "amount_per_person": 800,

@@ -210,3 +210,101 @@ def test_lists_are_scoped_to_the_parties(world: World) -> None:
         r = world.client.get(f"{API}/applications/{app_id}", headers=actor.headers)
         assert (r.status_code, r.json()["code"]) == (404, "not_found")
         assert move(world.client, actor, app_id, "withdrawn").status_code == 404
+
+
+# ---- a family member applies for the whole family from the phone ----------------------------------------
+
+def _family_scene(world: World, **family: object):  # type: ignore[no-untyped-def]
+    from tests.factories import world_family
+
+    station, employer = world.station(), world.employer()
+    vacancy = world.vacancy(employer, headcount=5, family_posts={"brothers": 1})
+    found = world_family(world, station, "brothers", **family)
+    me = world.seeker_actor(station, found["member_ids"][0])
+    body = {"family_id": found["id"], "members": [{"seeker_id": s, "vacancy_id": vacancy["id"]}
+                                                  for s in found["member_ids"]]}
+    return station, employer, vacancy, found, me, body
+
+
+def test_a_member_applies_for_its_own_family(world: World) -> None:
+    station, employer, vacancy, family, me, body = _family_scene(world)
+    r = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert sorted(a["seeker_id"] for a in got) == sorted(family["member_ids"])
+    assert {(a["source"], a["status"], a["family_id"]) for a in got} == {("seeker", "applied", family["id"])}
+    assert len({a["group_id"] for a in got}) == 1
+    group = row(world.engine, "application_group", got[0]["group_id"])
+    assert (group["family_post_kind"], group["station_id"]) == ("brothers", station.id)
+    # Recorded as the member's act, and visible to the station and the employer like any family application.
+    assert {e["actor_role"] for e in rows(world.engine, "application_event")} == {"seeker"}
+    seen = world.client.get(f"{API}/applications?vacancy_id={vacancy['id']}", headers=employer.headers).json()
+    assert len(seen["items"]) == 2
+    # The other member now sees theirs in the app too.
+    other = world.seeker_actor(station, family["member_ids"][1])
+    mine = world.client.get(f"{API}/applications", headers=other.headers).json()["items"]
+    assert [a["seeker_id"] for a in mine] == [family["member_ids"][1]]
+
+
+def test_a_seeker_applies_for_no_family_but_its_own(world: World) -> None:
+    from tests.factories import MISSING_ID, row_counts, world_family
+
+    station, _, vacancy, _family, me, _ = _family_scene(world)
+    neighbours = world_family(world, station, "brothers")  # same station, not my family
+    far = world_family(world, world.station("222401"), "brothers")
+    alone = world.seeker_actor(station, world.seeker(station))
+    before = row_counts(world.engine)
+    answers = []
+    for actor, family_id, members in ((me, neighbours["id"], neighbours["member_ids"]),
+                                      (me, far["id"], far["member_ids"]),
+                                      (alone, neighbours["id"], neighbours["member_ids"]),
+                                      (me, MISSING_ID, neighbours["member_ids"])):
+        r = world.client.post(f"{API}/applications/family", headers=actor.headers, json={
+            "family_id": family_id, "members": [{"seeker_id": s, "vacancy_id": vacancy["id"]} for s in members]})
+        body = r.json()
+        answers.append((r.status_code, body["errors"][0]["rule"], body["detail"].replace(str(family_id), "#")))
+    # A family that is not mine answers exactly as one that does not exist.
+    assert set(answers) == {(422, "family_not_found", "family_id: family # not found")}
+    assert row_counts(world.engine) == before
+
+
+def test_a_member_who_already_applied_alone_gets_a_clear_problem(world: World) -> None:
+    from tests.factories import row_counts
+
+    station, _, vacancy, family, me, body = _family_scene(world)
+    # The other member tapped "我想去" for themselves first (what the app used to do).
+    other = world.seeker_actor(station, family["member_ids"][1])
+    alone = world.client.post(f"{API}/applications", json={"vacancy_id": vacancy["id"]}, headers=other.headers)
+    assert alone.status_code == 201, alone.text
+    before = row_counts(world.engine)
+    r = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
+    assert r.status_code == 409, r.text
+    problem = r.json()
+    assert (problem["errors"][0]["field"], problem["errors"][0]["rule"]) == ("members", "member_already_applied")
+    assert (problem["seeker_id"], problem["vacancy_id"], problem["application_id"]) == (
+        family["member_ids"][1], vacancy["id"], alone.json()["id"])
+    assert "撤回" in problem["detail_zh"]
+    assert row_counts(world.engine) == before  # all or nothing: the first member's application was not kept
+    # The station gets the same answer: the problem is the member's application, not who asks.
+    r = world.client.post(f"{API}/applications/family", json=body, headers=station.headers)
+    assert (r.status_code, r.json()["errors"][0]["rule"]) == (409, "member_already_applied")
+    assert move(world.client, other, alone.json()["id"], "withdrawn").status_code == 200
+    r = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
+    assert r.status_code == 201, r.text
+    again = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
+    assert (again.status_code, again.json()["errors"][0]["rule"]) == (409, "member_already_applied")
+
+
+def test_a_member_acts_only_for_consenting_relatives_of_a_family_that_stays_together(world: World) -> None:
+    from tests.factories import row_counts
+
+    _, _, _, family, me, body = _family_scene(world)
+    set_columns(world.engine, "seeker", family["member_ids"][1], consent_matching=False, consent_push=False)
+    _, _, _, _, apart, apart_body = _family_scene(world, must_stay_together=False)
+    before = row_counts(world.engine)
+    r = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
+    assert (r.status_code, r.json()["errors"][0]["rule"]) == (409, "member_consent")
+    assert r.json()["seeker_ids"] == [family["member_ids"][1]]
+    r = world.client.post(f"{API}/applications/family", json=apart_body, headers=apart.headers)
+    assert (r.status_code, r.json()["errors"][0]["rule"]) == (409, "family_not_together")
+    assert row_counts(world.engine) == before

@@ -132,7 +132,8 @@ def test_heat_map_is_geojson_of_county_seats(world: World) -> None:
         assert isinstance(by_code[code][3], float)
 
 
-@pytest.mark.parametrize("path", ["employment", "posts", "funnel", "transport", "training-demand", "heatmap"])
+@pytest.mark.parametrize("path", ["employment", "posts", "funnel", "transport", "training-demand", "heatmap",
+                                  "monthly"])
 def test_every_statistic_downloads_as_csv_and_xlsx(world: World, path: str) -> None:
     build(world, n=12, seed=1)
     url = f"{API}/{path}"
@@ -164,9 +165,11 @@ def test_every_statistic_downloads_as_csv_and_xlsx(world: World, path: str) -> N
                     assert str("" if cell is None else cell) == str(value) and text == str(value)
 
 
-def test_statistics_are_for_the_bureau(world: World) -> None:
-    for actor in (world.station(), world.employer()):
-        assert world.client.get(f"{API}/employment", headers=actor.headers).status_code == 403
+def test_statistics_are_for_the_bureau_and_the_stations(world: World) -> None:
+    employer, station = world.employer(), world.station()
+    assert world.client.get(f"{API}/employment", headers=employer.headers).status_code == 403
+    assert world.client.get(f"{API}/posts", headers=station.headers).status_code == 403
+    assert world.client.get(f"{API}/employment", headers=station.headers).status_code == 200
     assert world.client.get(f"{API}/employment").status_code == 401
     r = world.client.get(f"{API}/employment", params={"period": "2025-13"}, headers=world.admin.headers)
     assert (r.status_code, r.json()["errors"][0]["rule"]) == (422, "period_format")

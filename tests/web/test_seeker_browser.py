@@ -117,25 +117,75 @@ def test_seeker_enrols_sees_ranked_jobs_gets_a_live_push_and_applies(
     assert errors == []
 
 
-def test_family_member_is_told_the_family_applies_together(
-        world: World, server: str, browser: Any, app: FastAPI, engine: Engine, settings: Settings) -> None:
+def test_a_family_member_applies_for_the_whole_family_from_a_family_match(
+        world: World, server: str, browser: Any, app: FastAPI, engine: Engine, settings: Settings,
+        artifacts: Any) -> None:
     from tests.factories import world_family
 
     station, employer = world.station(), world.employer()
-    vacancy = world.vacancy(employer)["id"]
-    family = world_family(world, station, "brothers")
-    code = enrolment_code(world, station, family["member_ids"][0])
-    context = browser.new_context(**PHONE)
+    vacancy = world.vacancy(employer, title="电焊工", occupation="电焊工", headcount=4,
+                            family_posts={"brothers": 1})["id"]
+    members = [world.seeker(station, **WELDER), world.seeker(station, **WELDER)]
+    for member in members:  # pushes at any hour, so the family's offer arrives now
+        r = world.client.patch("/api/v1/me", json={"quiet_start": "00:00", "quiet_end": "00:00"},
+                               headers=world.seeker_actor(station, member).headers)
+        assert r.status_code == 200, r.text
+    r = world.client.post("/api/v1/families", json={"kind": "brothers", "member_ids": members},
+                          headers=station.headers)
+    assert r.status_code == 201, r.text
+    family = r.json()["id"]
+    drain(app, engine, settings)
+    lone = world_family(world, station, "brothers")  # a family with no offer: its member applies alone
+    context = browser.new_context(**PHONE, locale="zh-CN")
     page = context.new_page()
+    errors = watch_errors(page)
     page.goto(f"{server}/app")
-    page.fill("#code", code)
+    page.fill("#code", enrolment_code(world, station, members[0]))
+    page.click("#enrol-form button")
+    offer = f"#family-offers .card[data-employer='{employer.id}']"
+    page.wait_for_selector(offer)
+    assert "电焊工" in page.text_content(offer)
+    page.screenshot(path=str(artifacts / "seeker-family-360.png"), full_page=True)
+
+    # The job the offer gives me says it is applied for as a family.
+    page.goto(f"{server}/app#/job/{vacancy}")
+    page.wait_for_selector("#apply")
+    assert page.text_content("#apply") == ZH["apply.family_button"]
+    assert ZH["apply.family_note"].split("{")[0] in page.text_content("#job")
+    page.click("#tabs a[href='#/jobs']")
+    page.click(f"{offer} button.family-apply")
+    page.wait_for_selector("#app-list .card[data-status='applied']")
+    got = world.client.get(f"/api/v1/applications?vacancy_id={vacancy}", headers=station.headers).json()["items"]
+    assert sorted(a["seeker_id"] for a in got) == sorted(members)
+    assert {(a["source"], a["family_id"]) for a in got} == {("seeker", family)}
+    assert len({a["group_id"] for a in got}) == 1
+
+    # Tapped again from another phone of the family: the problem says what is wrong, in Chinese.
+    other = browser.new_context(**PHONE, locale="zh-CN")
+    brother = other.new_page()
+    brother.goto(f"{server}/app")
+    brother.fill("#code", enrolment_code(world, station, members[1]))
+    brother.click("#enrol-form button")
+    brother.wait_for_selector(f"{offer} button.family-apply")
+    brother.click(f"{offer} button.family-apply")
+    brother.wait_for_selector(f"{offer} .error:not(:empty)")
+    assert "撤回" in brother.text_content(f"{offer} .error")
+    other.close()
+
+    # A member of a family without an offer for this job applies for itself, and is told so.
+    alone = browser.new_context(**PHONE, locale="zh-CN")
+    page = alone.new_page()
+    page.goto(f"{server}/app")
+    page.fill("#code", enrolment_code(world, station, lone["member_ids"][0]))
     page.click("#enrol-form button")
     page.wait_for_selector("#hello:not(:empty)")
     page.goto(f"{server}/app#/job/{vacancy}")
     page.wait_for_selector("#apply")
-    assert ZH["apply.family_note"] in page.text_content("#job")
-    assert page.text_content("#apply") == ZH["apply.family_button"]
+    assert page.text_content("#apply") == ZH["apply.self_button"]
+    assert ZH["apply.self_note"] in page.text_content("#job")
+    alone.close()
     context.close()
+    assert errors == []
 
 
 def test_first_visit_weighs_under_150_kb_and_the_list_opens_offline(

@@ -42,9 +42,11 @@
   }
 
   function ApiError(status, problem) {
+    var zh = /^zh/i.test(document.documentElement.lang);
     this.status = status;
     this.problem = problem || {};
-    this.message = (problem && (problem.detail || problem.title)) || String(status);
+    // The problem says what to do in Chinese too: a phone set to Chinese should not read it in English.
+    this.message = (problem && ((zh && problem.detail_zh) || problem.detail || problem.title)) || String(status);
   }
 
   /* fetch() with the key; JSON back, or an ApiError carrying the problem details. */

@@ -1,4 +1,4 @@
-/* Small SVG charts drawn by hand: the funnel and the monthly arrivals and departures. */
+/* Small SVG charts drawn by hand: the funnel and the monthly arrivals, departures and 90-day marks. */
 (function () {
   "use strict";
   var t = JM.t, NS = "http://www.w3.org/2000/svg";
@@ -41,11 +41,24 @@
     });
   }
 
-  /* months: [{month: "2025-03", arrived: n, left: n}], oldest first. Paired bars per month. */
+  var SERIES = [{ key: "arrived", color: "#3d6fa8" }, { key: "left", color: "#e07b39" }, { key: "stable", color: "#3a9d5d" }];
+
+  function seriesName(key) {
+    var names = { arrived: t("trend.arrived"), left: t("trend.left"), stable: t("trend.stable") };
+    return names[key];
+  }
+
+  function seriesTip(key, month, n) {
+    if (key === "arrived") return t("trend.arrived_tip", { month: month, n: n });
+    if (key === "left") return t("trend.left_tip", { month: month, n: n });
+    return t("trend.stable_tip", { month: month, n: n });
+  }
+
+  /* months: the monthly stats API's rows ({month: "2025-03", arrived, left, stable, …}), oldest first. */
   function trend(svg, months) {
     var width = chartWidth(svg), height = 240, left = 36, bottom = 36, top = 24;
-    var max = Math.max.apply(null, months.map(function (m) { return Math.max(m.arrived, m.left); }).concat([1]));
-    var slot = (width - left - 8) / Math.max(months.length, 1), bw = Math.max(4, slot * 0.36);
+    var max = Math.max.apply(null, months.map(function (m) { return Math.max(m.arrived, m.left, m.stable); }).concat([1]));
+    var slot = (width - left - 8) / Math.max(months.length, 1), bw = Math.max(3, slot * 0.25);
     var scale = function (v) { return (height - bottom - top) * v / max; };
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
     svg.replaceChildren();
@@ -56,38 +69,21 @@
     });
     months.forEach(function (m, i) {
       var x = left + i * slot + slot * 0.12;
-      var g = el("g", { "data-month": m.month, "data-arrived": m.arrived, "data-left": m.left });
-      g.appendChild(titled(el("rect", { x: x, y: height - bottom - scale(m.arrived), width: bw, height: scale(m.arrived), fill: "#3d6fa8" }),
-        t("trend.arrived_tip", { month: m.month, n: m.arrived })));
-      g.appendChild(titled(el("rect", { x: x + bw, y: height - bottom - scale(m.left), width: bw, height: scale(m.left), fill: "#e07b39" }),
-        t("trend.left_tip", { month: m.month, n: m.left })));
+      var g = el("g", { "data-month": m.month, "data-arrived": m.arrived, "data-left": m.left, "data-stable": m.stable });
+      SERIES.forEach(function (s, k) {
+        g.appendChild(titled(el("rect", { x: x + k * bw, y: height - bottom - scale(m[s.key]), width: bw,
+          height: scale(m[s.key]), fill: s.color }), seriesTip(s.key, m.month, m[s.key])));
+      });
       if (slot >= 40 || i % 2 === months.length % 2) {  // on a phone, every other month
-        g.appendChild(el("text", { x: x + bw, y: height - bottom + 16, "text-anchor": "middle" }, m.month.slice(2)));
+        g.appendChild(el("text", { x: x + bw * 1.5, y: height - bottom + 16, "text-anchor": "middle" }, m.month.slice(2)));
       }
       svg.appendChild(g);
     });
-    svg.appendChild(el("rect", { x: left, y: 4, width: 12, height: 12, fill: "#3d6fa8" }));
-    svg.appendChild(el("text", { x: left + 16, y: 14 }, t("trend.arrived")));
-    svg.appendChild(el("rect", { x: left + 120, y: 4, width: 12, height: 12, fill: "#e07b39" }));
-    svg.appendChild(el("text", { x: left + 136, y: 14 }, t("trend.left")));
-  }
-
-  /* Placements → the last twelve months' arrivals (starts of work) and departures. */
-  function monthly(placements, today) {
-    var months = [], index = {}, d = new Date(today.getFullYear(), today.getMonth() - 11, 1);
-    for (var i = 0; i < 12; i++) {
-      var key = d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0");
-      index[key] = months.length;
-      months.push({ month: key, arrived: 0, left: 0 });
-      d.setMonth(d.getMonth() + 1);
-    }
-    placements.forEach(function (p) {
-      var a = index[String(p.arrived_on).slice(0, 7)], l = p.left_on ? index[String(p.left_on).slice(0, 7)] : undefined;
-      if (a !== undefined) months[a].arrived += 1;
-      if (l !== undefined) months[l].left += 1;
+    SERIES.forEach(function (s, k) {
+      svg.appendChild(el("rect", { x: left + k * 100, y: 4, width: 12, height: 12, fill: s.color }));
+      svg.appendChild(el("text", { x: left + k * 100 + 16, y: 14 }, seriesName(s.key)));
     });
-    return months;
   }
 
-  window.JMCharts = { el: el, titled: titled, funnel: funnel, trend: trend, monthly: monthly };
+  window.JMCharts = { el: el, titled: titled, funnel: funnel, trend: trend };
 })();

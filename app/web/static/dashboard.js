@@ -1,6 +1,7 @@
 /* The bureau's and stations' dashboard: live figures from the stats API, the heat map, follow-ups,
    charter batches and subsidies, each downloadable as Excel. A station's key sees only its own people:
-   the API scopes every answer by the key, and the bureau-wide statistics answer only the bureau. */
+   the API counts every figure over the key's own seekers, and says so (filters.station_id); the posts
+   and the subsidies, which are about employers, answer only the bureau. */
 (function () {
   "use strict";
   var t = JM.t, h = JM.h;
@@ -30,8 +31,9 @@
     state.key = key;
     $("message").textContent = t("loading");
     api("/api/v1/follow-ups").then(function () {
-      return api("/api/v1/stats/employment").then(function (employment) { return ["admin", employment]; },
-        function (error) { if (error.status === 403) return ["station", null]; throw error; });
+      return api("/api/v1/stats/employment").then(function (employment) {
+        return [employment.filters.station_id == null ? "admin" : "station", employment];
+      });
     }).then(function (found) {
       sessionStorage.setItem(KEY, key);
       state.role = found[0];
@@ -42,7 +44,7 @@
       $("role").textContent = t(admin ? "dash.role_admin" : "dash.role_station");
       $("board").hidden = false;
       $("station-note").hidden = state.role === "admin";
-      document.querySelectorAll(".stats-only").forEach(function (s) { s.hidden = state.role !== "admin"; });
+      document.querySelectorAll(".bureau-only").forEach(function (s) { s.hidden = state.role !== "admin"; });
       load(found[1]);
     }, function (error) {
       state.key = null;
@@ -57,14 +59,14 @@
   }
 
   function load(employment) {
-    loadPlacements();
+    showEmployment(employment);
+    loadFunnel();
+    loadMap();
+    loadMonthly();
     loadFollowUps();
     loadBatches();
     if (state.role !== "admin") return;
-    showEmployment(employment);
     loadPosts();
-    loadFunnel();
-    loadMap();
     loadSubsidies();
   }
 
@@ -123,25 +125,10 @@
     if (state.geo.features.length) $("map-legend").textContent = t("map.legend", { n: n, as_of: state.heat.as_of });
   }
 
-  // ---- people at work: monthly arrivals and departures, a station's own figures ---------------------
-  function allPages(path, cursor, seen) {
-    var url = path + "?limit=200" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
-    return api(url).then(function (page) {
-      seen = (seen || []).concat(page.items);
-      if (!page.next_cursor || seen.length >= 20000) return seen;
-      return allPages(path, page.next_cursor, seen);
-    });
-  }
-
-  function loadPlacements() {
-    allPages("/api/v1/placements").then(function (placements) {
-      JMCharts.trend($("trend"), JMCharts.monthly(placements, new Date()));
-      if (state.role === "admin") return;
-      var active = placements.filter(function (p) { return p.status === "active"; });
-      $("cards").replaceChildren(
-        figure("employed", active.length, t("fig.station_employed")),
-        figure("stable", active.filter(function (p) { return p.stable; }).length, t("fig.station_stable")),
-        figure("placements", placements.length, t("fig.station_placements")));
+  // ---- month by month: arrivals, departures, reaching 90 days (China's calendar months, server-side) ----
+  function loadMonthly() {
+    api("/api/v1/stats/monthly?months=12").then(function (data) {
+      JMCharts.trend($("trend"), data.rows);
     }, function (error) { fail($("trend-panel"), error); });
   }
 

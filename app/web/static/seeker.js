@@ -168,10 +168,42 @@
     fam.hidden = !state.family.length;
     fam.replaceChildren(h("h2", null, t("family.offers")), h("p", { class: "hint" }, t("family.offers_hint")),
       h("ul", { class: "cards" }, state.family.map(function (o) {
-        return h("li", { class: "card" }, h("div", { class: "row" }, h("b", null, o.employer),
+        var mine = myPlace(o), job = mine && state.jobs[mine.vacancy_id];
+        return h("li", { class: "card", dataset: { employer: o.employer_id } }, h("div", { class: "row" }, h("b", null, o.employer),
           h("span", { class: "score" }, t("job.score", { score: Math.round(o.score) }))),
-          h("div", { class: "who" }, o.district), reasons(o.reasons, 3));
+          h("div", { class: "who" }, o.district),
+          job ? h("div", null, h("a", { href: "#/job/" + job.id }, t("family.my_job", { title: job.title }))) : null,
+          reasons(o.reasons, 3), familyApply(o));
       })));
+  }
+
+  // ---- a family applies as one --------------------------------------------------------------------
+  /* An offer (from a family.match push) names a vacancy for every member, all at one employer. */
+  function myPlace(offer) {
+    return (offer.assignment || []).filter(function (a) { return a.seeker_id === state.me.id; })[0];
+  }
+
+  function offerFor(vacancyId) {
+    return state.family.filter(function (o) {
+      var mine = myPlace(o);
+      return mine && mine.vacancy_id === vacancyId;
+    })[0];
+  }
+
+  function familyApply(offer, id) {
+    var button = h("button", { class: "go family-apply", id: id, type: "button" }, t("apply.family_button"));
+    var note = h("p", { class: "error", role: "alert" });
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      note.textContent = "";
+      var members = offer.assignment.map(function (a) { return { seeker_id: a.seeker_id, vacancy_id: a.vacancy_id }; });
+      api("/api/v1/applications/family", { method: "POST", body: { family_id: state.me.family_id, members: members } })
+        .then(function () {
+          toast(t("apply.family_done"));
+          location.hash = "#/mine";
+        }, function (error) { button.disabled = false; note.textContent = problem(error); });
+    });
+    return h("div", { class: "apply" }, button, note);
   }
 
   // ---- one job ------------------------------------------------------------------------------------
@@ -209,17 +241,22 @@
 
   function applyBlock(vacancy, mine) {
     if (mine) return h("p", { class: "state" }, t("apply.already", { status: status(mine.status) }));
-    var family = state.me.family_id != null;
-    var button = h("button", { class: "go", id: "apply", type: "button" }, t(family ? "apply.family_button" : "apply.button"));
+    var family = state.me.family_id != null, offer = family && offerFor(vacancy.id);
+    if (offer) {
+      return h("div", null, h("p", { class: "hint family" }, t("apply.family_note", { employer: offer.employer })),
+        familyApply(offer, "apply"));
+    }
+    // Applying alone here would stand in the way of a family application to this vacancy later: say so.
+    var button = h("button", { class: "go", id: "apply", type: "button" }, t(family ? "apply.self_button" : "apply.button"));
     var note = h("p", { class: "error", role: "alert" });
     button.addEventListener("click", function () {
       button.disabled = true;
       api("/api/v1/applications", { method: "POST", body: { vacancy_id: vacancy.id } }).then(function () {
-        toast(t(family ? "apply.family_done" : "apply.done"));
+        toast(t("apply.done"));
         location.hash = "#/mine";
       }, function (error) { button.disabled = false; note.textContent = problem(error); });
     });
-    return h("div", { class: "apply" }, family ? h("p", { class: "hint family" }, t("apply.family_note")) : null, button, note);
+    return h("div", { class: "apply" }, family ? h("p", { class: "hint family" }, t("apply.self_note")) : null, button, note);
   }
 
   // ---- my applications and my work ---------------------------------------------------------------
@@ -318,7 +355,11 @@
       $("hello").textContent = t("jobs.hello", { name: me.name });
       location.hash = location.hash || "#/jobs";
       route();
-      loadJobs().then(listen);
+      loadJobs().then(function () {
+        // A job opened straight from a link was drawn before the family's offers were known.
+        if (!$("job").hidden) route();
+        listen();
+      });
     }, function (error) { if (state.key) { route(); toast(problem(error)); } });
   }
 
