@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Concurrent sends per worker. More threads help only against slow receivers: on a fast network they
     # mostly contend for the interpreter lock (16 cost 40 % more CPU per message than 8 on loopback).
     webhook_concurrency: int = 8
+    # Sends in flight to one endpoint per worker, so a slow receiver holds at most this many of the worker's
+    # sender threads (never all: one is always left to the others) and other endpoints keep their pace.
+    webhook_endpoint_concurrency: int = Field(default=4, ge=1)
     webhook_secret_overlap_hours: float = 24.0
     # Delay before each retry (±20 % jitter): about three days in all, then the message is dead.
     # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 14 h, 14 h, 16 h (pydantic copies list defaults per instance).

@@ -7,7 +7,9 @@ Prints one JSON line per backend: {"bench": "notify.webhooks_per_s", "backend", 
 
     .venv/bin/python -m benchmarks.bench_webhooks
 BENCH_WEBHOOK_MESSAGES scales the queue (default 20,000 on PostgreSQL, 10,000 on SQLite);
-BENCH_WEBHOOK_CONCURRENCY sets each worker's concurrent sends (default: the setting, 8).
+BENCH_WEBHOOK_CONCURRENCY sets each worker's concurrent sends (default: the setting, 8);
+BENCH_WEBHOOK_ENDPOINTS the number of receiving endpoints the messages are spread over (default 4; with 1,
+the per-endpoint limit and claim share are what bound a worker).
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ def _digest(n: int) -> dict[str, Any]:
 
 
 def _queue(url: str, key: str, hook: str, count: int, start: Any) -> None:
-    """Four endpoints of four stations, and ``count`` digests due at ``start``, inserted in bulk."""
+    """Endpoints of as many stations (four unless BENCH_WEBHOOK_ENDPOINTS says otherwise), and ``count``
+    digests due at ``start`` spread over them, inserted in bulk."""
     from sqlalchemy import insert
     from sqlmodel import Session
 
@@ -125,7 +128,7 @@ def _queue(url: str, key: str, hook: str, count: int, start: Any) -> None:
         with Session(engine) as session:
             endpoints = [WebhookEndpoint(owner_role="station", owner_id=n, url=hook, event_types=[EVENT],
                                          secret_enc=vault.encrypt(new_secret()))
-                         for n in range(1, 5)]
+                         for n in range(1, 1 + _endpoints())]
             session.add_all(endpoints)
             session.flush()
             ids = [e.id for e in endpoints]
@@ -139,6 +142,10 @@ def _queue(url: str, key: str, hook: str, count: int, start: Any) -> None:
             session.commit()
     finally:
         engine.dispose()
+
+
+def _endpoints() -> int:
+    return int(os.environ.get("BENCH_WEBHOOK_ENDPOINTS") or 4)
 
 
 def _ceiling(hook: str, requests: int = 2000) -> float:
@@ -219,6 +226,7 @@ def measure(backend: str, messages: int, workers: int) -> dict[str, Any]:
     return {"bench": "notify.webhooks_per_s", "backend": backend, "per_s": round(messages / seconds, 1),
             "messages": messages, "workers": workers, "seconds": round(seconds, 2),
             "concurrency": int(os.environ.get("BENCH_WEBHOOK_CONCURRENCY") or Settings().webhook_concurrency),
+            "endpoints": _endpoints(),
             "one_connection_ceiling_per_s": round(ceiling, 1), "load_avg_1m": round(os.getloadavg()[0], 2),
             # CPU the workers used per message (start-up included): on a busy host the fairer figure.
             "worker_cpu_ms_per_message": round(worker_cpu * 1000 / messages, 3)}

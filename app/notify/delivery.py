@@ -1,11 +1,13 @@
 """Delivering queued webhook messages: at least once, never two workers on the same message at once.
 
 One round: claim due messages under a lease in a short transaction (PostgreSQL: ``FOR UPDATE SKIP LOCKED``,
-so workers never wait for each other; SQLite: a conditional UPDATE, one worker), commit, POST them outside
-any transaction (a small thread pool sharing one pooled httpx client per process), then record attempts
-and outcomes in another short transaction. A send slower than the round's budget keeps running under a
-heartbeat that renews its lease, and a later round records it, so one slow receiver does not stall the
-deliveries to everybody else. The outcome
+so workers never wait for each other; SQLite: one worker), reading their bodies and endpoints in the same
+transaction, commit, POST them outside any transaction (a small thread pool sharing kept-alive
+connections per receiver, see ``app.notify.sender``), then record attempts and outcomes in another short
+transaction. Sends are queued per endpoint and at most ``webhook_endpoint_concurrency`` of one endpoint's
+sends hold a sender thread at once, and a worker claims only a share of its batch for one endpoint, so a
+slow receiver cannot take every thread or every claim. A send slower than the round's budget keeps running
+under a heartbeat that renews its lease, and a later round records it. The outcome
 UPDATE only matches while this worker still holds the lease, so a worker that lost its lease (it stalled
 and another took over) cannot overwrite the newer result. A worker that dies leaves its leases to expire,
 and the messages are taken over: the receiver may then see a message twice, always with the same
@@ -26,21 +28,21 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 
-import httpx
-from sqlalchemy import Engine, Table, insert, or_, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Engine, Row, Table, insert, or_, select, update
 
 from app.clock import utcnow
 from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from app.notify.sender import Connections
 from app.notify.signing import webhook_headers
-from app.notify.urls import make_transport
 from app.notify.webhooks import live_secrets
 from app.pii import get_vault
 from app.settings import Settings, get_settings
@@ -53,11 +55,18 @@ ATTEMPTS: Table = WebhookAttempt.__table__  # type: ignore[attr-defined]
 
 # A receiver may slow us down with Retry-After, but not park a message for longer than this.
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-# Only a little of a receiver's answer is read: nobody needs it, and a huge one must not stall a sender.
-MAX_RESPONSE_BYTES = 64 * 1024
 DISABLED = "endpoint disabled"
 # How long a round waits for its own sends before it returns and lets the worker claim more.
 ROUND_BUDGET_SECONDS = 2.0
+# A round returns early, to claim more, once half its sends are done or a sender thread is idle while there
+# is room in the batch; but not before this, so each claim and record covers enough messages to be worth
+# a transaction.
+ROUND_MIN_SECONDS = 0.05
+TICK_SECONDS = 0.02
+# Finished sends of a long round are recorded (and leases renewed) this often.
+SETTLE_SECONDS = 0.25
+# A worker claims at most this share of its batch for one endpoint: a slow receiver's backlog cannot fill it.
+ENDPOINT_BATCH_SHARE = 2
 
 Clock = Callable[[], datetime]
 
@@ -118,26 +127,83 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-class _Runtime:
-    """One pooled HTTP client and sender pool per process: connections to a receiver are reused."""
+class _Lanes:
+    """Sends queued per endpoint, at most ``limit`` of one endpoint's holding a sender thread at a time: a
+    slow receiver ties up that many threads and the others go on serving every other endpoint.
 
-    def __init__(self, allow_private: bool, concurrency: int) -> None:
-        self.client = httpx.Client(transport=make_transport(allow_private=allow_private,
-                                                           max_connections=concurrency),
-                                   follow_redirects=False, trust_env=False)
+    A thread sends one message and then puts its endpoint's next one at the back of the pool's queue, so
+    endpoints with backlogs take turns.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, threads: int, limit: int) -> None:
+        self.pool, self.threads, self.limit = pool, threads, limit
+        self._queues: dict[int, deque[tuple[Callable[[], Result], Future[Result]]]] = {}
+        self._active: Counter[int] = Counter()
+        self._busy = 0  # the total of _active, kept apart so it can be read without the lock
+        self._lock = threading.Lock()
+
+    def submit(self, endpoint_id: int, task: Callable[[], Result]) -> Future[Result]:
+        future: Future[Result] = Future()
+        with self._lock:
+            self._queues.setdefault(endpoint_id, deque()).append((task, future))
+            start = self._active[endpoint_id] < self.limit
+            if start:
+                self._active[endpoint_id] += 1
+                self._busy += 1
+        if start:
+            self.pool.submit(self._run, endpoint_id)
+        return future
+
+    def spare_threads(self) -> bool:
+        """Whether a sender thread is idle (a hint: read without the lock)."""
+        return self._busy < self.threads
+
+    def _run(self, endpoint_id: int) -> None:
+        with self._lock:
+            task, future = self._queues[endpoint_id].popleft()
+        try:
+            future.set_result(task())
+        except BaseException as exc:  # send() returns its failures; this is a bug, kept for the round
+            future.set_exception(exc)
+        with self._lock:
+            queue = self._queues.get(endpoint_id)
+            more = bool(queue)
+            if queue is not None and not queue:
+                del self._queues[endpoint_id]
+            if not more:
+                self._busy -= 1
+                self._active[endpoint_id] -= 1
+                if self._active[endpoint_id] <= 0:
+                    del self._active[endpoint_id]
+        if more:
+            self.pool.submit(self._run, endpoint_id)
+
+
+class _Runtime:
+    """Sender threads and kept-alive connections per process: connections to a receiver are reused."""
+
+    def __init__(self, allow_private: bool, concurrency: int, per_endpoint: int) -> None:
+        self.connections = Connections(allow_private=allow_private)
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-send")
+        self.lanes = _Lanes(self.pool, concurrency, per_endpoint)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        self.client.close()
+        self.connections.close()
 
 
-_runtimes: dict[tuple[bool, int], _Runtime] = {}
+_runtimes: dict[tuple[bool, int, int], _Runtime] = {}
 _runtimes_lock = threading.Lock()
 
 
+def endpoint_limit(settings: Settings) -> int:
+    """Sends in flight per endpoint and worker; one sender thread is always left to the other endpoints."""
+    threads = max(1, settings.webhook_concurrency)
+    return max(1, min(settings.webhook_endpoint_concurrency, threads - 1))
+
+
 def _runtime(settings: Settings) -> _Runtime:
-    key = (settings.allow_private_webhooks, max(1, settings.webhook_concurrency))
+    key = (settings.allow_private_webhooks, max(1, settings.webhook_concurrency), endpoint_limit(settings))
     with _runtimes_lock:
         if key not in _runtimes:
             _runtimes[key] = _Runtime(*key)
@@ -156,53 +222,80 @@ def _body(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def claim(engine: Engine, worker_id: str, batch: int, now: datetime, lease_seconds: float) -> list[int]:
-    """Leases up to ``batch`` due messages to ``worker_id`` and commits; returns their primary keys."""
+_CLAIMED = (MESSAGES.c.id, MESSAGES.c.message_id, MESSAGES.c.endpoint_id, MESSAGES.c.payload,
+            MESSAGES.c.attempts)
+
+
+def _lease(conn: Connection, worker_id: str, batch: int, now: datetime, lease_seconds: float,
+           held: Mapping[int, int], per_endpoint: int) -> list[Row[Any]]:
+    """Leases up to ``batch`` due messages, at most ``per_endpoint`` of one endpoint counting the ``held``
+    ones; returns them oldest first."""
     free = or_(MESSAGES.c.lease_until.is_(None), MESSAGES.c.lease_until < now)
     due = (
-        select(MESSAGES.c.id)
+        select(MESSAGES.c.id, MESSAGES.c.endpoint_id)
         .where(MESSAGES.c.status == "pending", MESSAGES.c.next_attempt_at <= now, free)
         .order_by(MESSAGES.c.next_attempt_at)
         .limit(batch)
     )
-    if engine.dialect.name == "postgresql":
+    full = [endpoint for endpoint, count in held.items() if count >= per_endpoint]
+    if full:
+        # A backlog of one endpoint is skipped in the index scan, not claimed and then left unsent.
+        due = due.where(MESSAGES.c.endpoint_id.not_in(full))
+    if conn.dialect.name == "postgresql":
         # Rows another worker is claiming right now are skipped, not waited for.
         due = due.with_for_update(skip_locked=True)
-    statement = (
+    taken = Counter(held)
+    picked: dict[int, int] = {}
+    for pk, endpoint_id in conn.execute(due):
+        if taken[endpoint_id] < per_endpoint:
+            taken[endpoint_id] += 1
+            picked[pk] = len(picked)
+    if not picked:
+        return []
+    rows = conn.execute(
         update(MESSAGES)
-        .where(MESSAGES.c.id.in_(due.scalar_subquery()), free)
+        # Re-checked: on SQLite the SELECT above runs before the write transaction begins.
+        .where(MESSAGES.c.id.in_(picked), MESSAGES.c.status == "pending", free)
         .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
-        .returning(MESSAGES.c.id)
-    )
+        .returning(*_CLAIMED)
+    ).all()
+    return sorted(rows, key=lambda row: picked[row.id])
+
+
+def claim(engine: Engine, worker_id: str, batch: int, now: datetime, lease_seconds: float) -> list[int]:
+    """Leases up to ``batch`` due messages to ``worker_id`` and commits; returns their primary keys."""
     with engine.begin() as conn:
-        return [row[0] for row in conn.execute(statement)]
+        return [row.id for row in _lease(conn, worker_id, batch, now, lease_seconds, {}, batch)]
 
 
-def _load_jobs(engine: Engine, worker_id: str, pks: list[int], settings: Settings,
-               now: datetime) -> list[Job]:
+_ENDPOINT_COLUMNS = (ENDPOINTS.c.id, ENDPOINTS.c.url, ENDPOINTS.c.secret_enc, ENDPOINTS.c.previous_secret_enc,
+                     ENDPOINTS.c.previous_secret_expires_at, ENDPOINTS.c.disabled_at)
+
+
+def _claim_jobs(engine: Engine, worker_id: str, batch: int, settings: Settings, now: datetime,
+                held: Mapping[int, int], per_endpoint: int) -> list[Job]:
+    """Claims and reads what to send in one transaction. Plain rows: ORM objects would cost more than the
+    sends on a busy worker."""
+    with engine.begin() as conn:
+        messages = _lease(conn, worker_id, batch, now, settings.webhook_lease_seconds, held, per_endpoint)
+        if not messages:
+            return []
+        endpoints = {e.id: e for e in conn.execute(
+            select(*_ENDPOINT_COLUMNS).where(ENDPOINTS.c.id.in_({m.endpoint_id for m in messages})))}
     vault = get_vault(settings)
-    columns = (MESSAGES.c.id, MESSAGES.c.message_id, MESSAGES.c.endpoint_id, MESSAGES.c.payload,
-               MESSAGES.c.attempts)
-    with Session(engine) as session:
-        # Plain rows for the batch: ORM objects would cost more than the sends on a busy worker.
-        messages = session.execute(
-            select(*columns).where(MESSAGES.c.id.in_(pks), MESSAGES.c.lease_owner == worker_id)
-        ).all()
-        endpoints = {e.id: e for e in session.scalars(select(WebhookEndpoint).where(
-            col(WebhookEndpoint.id).in_({m.endpoint_id for m in messages})))}
-        secrets = {
-            eid: None if e.disabled_at is not None else tuple(live_secrets(vault, e, now))
-            for eid, e in endpoints.items()
-        }
-        return [
-            Job(m.id, m.message_id, m.endpoint_id, endpoints[m.endpoint_id].url, _body(m.payload), m.attempts,
-                secrets[m.endpoint_id])
-            # An endpoint deleted since the claim took its messages with it: nothing is left to send.
-            for m in messages if m.endpoint_id in endpoints
-        ]
+    secrets = {
+        eid: None if e.disabled_at is not None else tuple(live_secrets(vault, e, now))
+        for eid, e in endpoints.items()
+    }
+    return [
+        Job(m.id, m.message_id, m.endpoint_id, endpoints[m.endpoint_id].url, _body(m.payload), m.attempts,
+            secrets[m.endpoint_id])
+        # An endpoint deleted since the claim took its messages with it: nothing is left to send.
+        for m in messages if m.endpoint_id in endpoints
+    ]
 
 
-def send(client: httpx.Client, job: Job, timeout: float, clock: Clock) -> Result:
+def send(connections: Connections, job: Job, timeout: float, clock: Clock) -> Result:
     """One POST; never raises, every failure becomes the attempt's error text."""
     assert job.secrets is not None
     # The timestamp is the real time of this attempt: receivers reject stale ones as replays.
@@ -210,20 +303,15 @@ def send(client: httpx.Client, job: Job, timeout: float, clock: Clock) -> Result
     started = time.perf_counter()
     at = clock()
     try:
-        content = job.body.encode()
-        with client.stream("POST", job.url, content=content, headers=headers, timeout=timeout) as resp:
-            received = 0
-            for chunk in resp.iter_raw():
-                received += len(chunk)
-                if received > MAX_RESPONSE_BYTES:
-                    break
-        latency = (time.perf_counter() - started) * 1000
-        ok = 200 <= resp.status_code < 300
-        return Result(job, at, resp.status_code, latency, None if ok else f"HTTP {resp.status_code}",
-                      parse_retry_after(resp.headers.get("retry-after"), clock()))
+        answer = connections.post(job.url, job.body.encode(), headers, timeout)
     except Exception as exc:  # the receiver's failure is data, not a crash of the worker
         latency = (time.perf_counter() - started) * 1000
         return Result(job, at, None, latency, f"{type(exc).__name__}: {exc}"[:500])
+    latency = (time.perf_counter() - started) * 1000
+    if 200 <= answer.status < 300:
+        return Result(job, at, answer.status, latency)
+    return Result(job, at, answer.status, latency, f"HTTP {answer.status}",
+                  parse_retry_after(answer.retry_after, clock()))
 
 
 def _failure_outcome(result: Result, now: datetime, schedule: Sequence[float]) -> dict[str, Any]:
@@ -306,7 +394,7 @@ def heartbeat(engine: Engine, worker_id: str, pks: Sequence[int], now: datetime,
 class _Flight:
     """Sends a worker has started and not yet recorded; they may outlive the round that started them."""
 
-    sends: dict[Future[Result], int] = field(default_factory=dict)
+    sends: dict[Future[Result], Job] = field(default_factory=dict)
     last_beat: float = field(default_factory=time.monotonic)
 
 
@@ -323,20 +411,21 @@ def _settle(engine: Engine, worker_id: str, flight: _Flight, clock: Clock, setti
         record(engine, worker_id, [f.result() for f in done], clock(), settings.webhook_retry_schedule)
     lease = settings.webhook_lease_seconds
     if flight.sends and time.monotonic() - flight.last_beat >= max(0.05, lease / 3):
-        heartbeat(engine, worker_id, list(flight.sends.values()), clock(), lease)
+        heartbeat(engine, worker_id, [job.pk for job in flight.sends.values()], clock(), lease)
         flight.last_beat = time.monotonic()
     return len(done)
 
 
 def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: datetime | None = None,
                 settings: Settings | None = None) -> int:
-    """Claims, sends and records one batch of due messages; returns how many outcomes were settled.
+    """Claims, sends and records due messages; returns how many outcomes were settled.
 
-    At most ``batch`` messages are in flight per worker. A round waits for its own sends for up to
-    ``ROUND_BUDGET_SECONDS``; a slower one keeps running (under heartbeat) and a later round records it,
-    so one slow receiver does not hold back every other endpoint. ``now`` moves this worker's clock (tests
-    use it to make retries due); ``settings`` defaults to the process settings and decides the vault key,
-    lease, timeout and whether private addresses are allowed.
+    At most ``batch`` messages are in flight per worker, at most half of them (or the per-endpoint
+    limit, if larger) for one endpoint. A round waits for its sends for up to ``ROUND_BUDGET_SECONDS``, and
+    returns earlier once there is room to claim more; a slower send keeps running (under heartbeat) and a
+    later round records it, so one slow receiver does not hold back every other endpoint. ``now`` moves
+    this worker's clock (tests use it to make retries due); ``settings`` defaults to the process settings
+    and decides the vault key, lease, timeout, limits and whether private addresses are allowed.
     """
     settings = settings or get_settings()
     offset = (now - utcnow()) if now is not None else timedelta(0)
@@ -344,30 +433,45 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: dateti
     def clock() -> datetime:
         return utcnow() + offset
 
+    runtime = _runtime(settings)
     with _flights_lock:
         flight = _flights.setdefault((id(engine), worker_id), _Flight())
     settled = _settle(engine, worker_id, flight, clock, settings)
     room = batch - len(flight.sends)
-    pks = claim(engine, worker_id, room, clock(), settings.webhook_lease_seconds) if room > 0 else []
-    if not pks:
-        return settled
-    jobs = _load_jobs(engine, worker_id, pks, settings, clock())
+    jobs: list[Job] = []
+    if room > 0:
+        held = Counter(job.endpoint_id for job in flight.sends.values())
+        per_endpoint = max(runtime.lanes.limit, batch // ENDPOINT_BATCH_SHARE)
+        jobs = _claim_jobs(engine, worker_id, room, settings, clock(), held, per_endpoint)
     skipped = [Result(job, clock()) for job in jobs if job.secrets is None]
     if skipped:
         record(engine, worker_id, skipped, clock(), settings.webhook_retry_schedule)
-    runtime = _runtime(settings)
-    mine: set[Future[Result]] = set()
     if not flight.sends:
         flight.last_beat = time.monotonic()
+    mine: set[Future[Result]] = set()
     for job in jobs:
         if job.secrets is not None:
-            future = runtime.pool.submit(send, runtime.client, job, settings.webhook_timeout_seconds, clock)
-            flight.sends[future] = job.pk
+            future = runtime.lanes.submit(
+                job.endpoint_id, partial(send, runtime.connections, job, settings.webhook_timeout_seconds, clock))
+            flight.sends[future] = job
             mine.add(future)
-    deadline = time.monotonic() + ROUND_BUDGET_SECONDS
-    while mine and time.monotonic() < deadline:
-        # Fast answers are recorded together, in one transaction per quarter second at most.
-        _, mine = wait(mine, timeout=min(0.25, max(0.0, deadline - time.monotonic())),
-                       return_when=ALL_COMPLETED)
-        settled += _settle(engine, worker_id, flight, clock, settings)
-    return settled + len(skipped)
+    if not mine:
+        if flight.sends:  # earlier rounds' sends: quick ones are recorded now rather than after a poll
+            wait(set(flight.sends), timeout=SETTLE_SECONDS, return_when=ALL_COMPLETED)
+            settled += _settle(engine, worker_id, flight, clock, settings)
+        return settled + len(skipped)
+    started = last_settle = time.monotonic()
+    deadline = started + ROUND_BUDGET_SECONDS
+    total = len(mine)
+    while mine:
+        _, mine = wait(mine, timeout=TICK_SECONDS, return_when=ALL_COMPLETED)
+        moment = time.monotonic()
+        if not mine or moment >= deadline:
+            break
+        if moment - started >= ROUND_MIN_SECONDS and (
+                2 * len(mine) <= total or (len(flight.sends) < batch and runtime.lanes.spare_threads())):
+            break  # the next round records what is done and claims for the idle threads
+        if moment - last_settle >= SETTLE_SECONDS:
+            settled += _settle(engine, worker_id, flight, clock, settings)
+            last_settle = moment
+    return settled + _settle(engine, worker_id, flight, clock, settings) + len(skipped)

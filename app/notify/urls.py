@@ -13,17 +13,18 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
-
 from app.errors import ValidationFailed
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class DestinationRefused(httpcore.ConnectError):
-    """Raised from inside the connection pool, so httpx reports it as a ConnectError with our reason."""
+class DestinationRefused(ConnectionError):
+    """The host resolves to an address webhooks may not reach; the message names the address and why."""
+
+
+class CannotResolve(ConnectionError):
+    pass
 
 
 def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
@@ -113,57 +114,23 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
-class GuardedBackend(httpcore.NetworkBackend):
+def connect_checked(host: str, port: int, timeout: float | None, *, allow_private: bool) -> socket.socket:
     """Resolves, checks and connects in one step, so the address checked is the address used."""
-
-    def __init__(self) -> None:
-        self._inner = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
+    try:
+        addresses = resolve(host, port)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise CannotResolve(f"cannot resolve {host}") from exc
+    reason = None if allow_private else first_refusal(addresses)
+    if reason:
+        raise DestinationRefused(f"destination refused: {reason}")
+    last: OSError | None = None
+    for ip in addresses:
         try:
-            addresses = resolve(host, port)
-        except (OSError, UnicodeError, ValueError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}") from exc
-        reason = first_refusal(addresses)
-        if reason:
-            raise DestinationRefused(f"destination refused: {reason}")
-        last: Exception | None = None
-        for ip in addresses:
-            try:
-                # TLS still verifies the certificate against the URL's host name, not this address.
-                return self._inner.connect_tcp(str(ip), port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                last = exc
-        raise last or httpcore.ConnectError(f"cannot connect to {host}")
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        raise DestinationRefused("destination refused: unix sockets")
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def make_transport(*, allow_private: bool, max_connections: int) -> httpx.HTTPTransport:
-    """A pooled transport; unless private destinations are allowed, every new connection is checked."""
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
-    if not allow_private:
-        # httpx has no public hook for the network backend, so the pool is built with ours.
-        transport._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(),
-        )
-    return transport
+            sock = socket.create_connection((str(ip), port), timeout)
+        except OSError as exc:
+            last = exc
+            continue
+        # Headers and body go out in one write, but the receiver's ACK must not wait for Nagle either.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise last or ConnectionError(f"cannot connect to {host}")

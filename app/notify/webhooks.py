@@ -11,9 +11,9 @@ import secrets
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.auth import Caller
@@ -146,7 +146,18 @@ def rotate_secret(session: Session, vault: Vault, endpoint: WebhookEndpoint, *, 
     return secret
 
 
-def live_secrets(vault: Vault, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+class SecretColumns(Protocol):
+    """An endpoint's secret columns: the ORM object, or the plain row the delivery worker reads."""
+
+    @property
+    def secret_enc(self) -> str: ...
+    @property
+    def previous_secret_enc(self) -> str | None: ...
+    @property
+    def previous_secret_expires_at(self) -> datetime | None: ...
+
+
+def live_secrets(vault: Vault, endpoint: SecretColumns, now: datetime) -> list[str]:
     """Newest first: the order of the signatures in ``webhook-signature``."""
     found = [vault.decrypt(endpoint.secret_enc)]
     expires = endpoint.previous_secret_expires_at
@@ -179,14 +190,18 @@ def list_attempts(session: Session, message: WebhookMessage) -> Sequence[Webhook
     ).all()
 
 
+def _require_enabled(endpoint: WebhookEndpoint) -> None:
+    if endpoint.disabled_at is not None:
+        raise Conflict("回调地址已停用，请先启用", "The endpoint is disabled; enable it first",
+                       rule="endpoint_disabled")
+
+
 def redeliver(session: Session, endpoint: WebhookEndpoint, message: WebhookMessage) -> WebhookMessage:
     """Queues a dead or delivered message again with the same ``webhook-id`` and body and a fresh
     retry schedule; its earlier attempts stay in the log."""
     if message.status == "pending":
         raise Conflict("该消息已在等待投递", "The message is already pending", rule="message_pending")
-    if endpoint.disabled_at is not None:
-        raise Conflict("回调地址已停用，请先启用", "The endpoint is disabled; enable it first",
-                       rule="endpoint_disabled")
+    _require_enabled(endpoint)
     message.status = "pending"
     message.attempts = 0
     message.next_attempt_at = utcnow()
@@ -194,6 +209,24 @@ def redeliver(session: Session, endpoint: WebhookEndpoint, message: WebhookMessa
     session.add(message)
     session.flush()
     return message
+
+
+def redeliver_dead(session: Session, endpoint: WebhookEndpoint, since: datetime | None = None) -> int:
+    """Queues every dead message of the endpoint again (only those created at or after ``since``, when
+    given), as ``redeliver`` does one; returns how many. One statement however many there are: after a
+    long outage that may be thousands, and the worker's per-endpoint limit paces them at the receiver."""
+    _require_enabled(endpoint)
+    statement = update(WebhookMessage).where(col(WebhookMessage.endpoint_id) == endpoint.id,
+                                             col(WebhookMessage.status) == "dead")
+    if since is not None:
+        statement = statement.where(col(WebhookMessage.created_at) >= since)
+    result = session.connection().execute(
+        statement.values(status="pending", attempts=0, next_attempt_at=utcnow(), lease_owner=None,
+                         lease_until=None, delivered_at=None)
+    )
+    # Loaded copies of these rows would be stale: the caller reads them again if it needs them.
+    session.expire_all()
+    return int(result.rowcount)
 
 
 def enqueue(session: Session, owner_role: str, owner_id: int, event_type: str,

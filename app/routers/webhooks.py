@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.auth import CallerDep, SessionDep, require
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.models.common import Page
+from app.models.common import Output, Page
 from app.models.webhook import (
     MessageStatus,
     WebhookAttemptPublic,
@@ -34,6 +34,10 @@ def app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+class Requeued(Output):
+    queued: int
 
 
 def owned_endpoint(endpoint_id: int, caller: CallerDep, session: SessionDep) -> WebhookEndpoint:
@@ -114,6 +118,12 @@ def list_messages(endpoint: OwnedEndpoint, session: SessionDep, status: MessageS
 @router.get("/{endpoint_id}/messages/{message_id}/attempts", response_model=list[WebhookAttemptPublic])
 def list_attempts(message: EndpointMessage, session: SessionDep) -> object:
     return webhooks.list_attempts(session, message)
+
+
+@router.post("/{endpoint_id}/messages/redeliver", response_model=Requeued, status_code=202,
+             summary="Queue every dead message again (or those created since `since`), each with its webhook-id")
+def redeliver_dead(endpoint: OwnedEndpoint, session: SessionDep, since: datetime | None = None) -> object:
+    return Requeued(queued=webhooks.redeliver_dead(session, endpoint, since))
 
 
 @router.post("/{endpoint_id}/messages/{message_id}/redeliver", response_model=WebhookMessagePublic,

@@ -62,6 +62,8 @@ WEBHOOK_CASES = [
     Case("GET", API + "/{endpoint_id}/messages", expect(404, **OWNER_OR_ADMIN), ENDPOINT),
     Case("GET", API + "/{endpoint_id}/messages/{message_id}/attempts", expect(404, **OWNER_OR_ADMIN),
          MESSAGE),
+    Case("POST", API + "/{endpoint_id}/messages/redeliver",
+         expect(404, admin=202, station_a=202, seeker_a=403), ENDPOINT),
     Case("POST", API + "/{endpoint_id}/messages/{message_id}/redeliver",
          expect(404, admin=202, station_a=202, seeker_a=403), MESSAGE),
 ]

@@ -41,6 +41,7 @@ class Received:
     body: bytes
     verified_with: tuple[int, ...]  # indices into Receiver.secrets that verify the signature
     status: int = 204
+    peer: tuple[str, int] = ("", 0)  # the sender's address and port: one port per connection
 
     def json(self) -> Any:
         import json
@@ -56,6 +57,8 @@ class Receiver:
         self.answer: Callable[[Received, int], Answer] = lambda _r, _n: Answer()
         self.received: list[Received] = []
         self.overlaps: list[str] = []  # webhook-ids that arrived while the same id was still in flight
+        self.peak = 0  # the most requests it was answering at once
+        self._busy = 0
         self._in_flight: Counter[str] = Counter()
         self._arrivals: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -89,7 +92,8 @@ class Receiver:
                     if answer.sleep:
                         time.sleep(answer.sleep)
                     with receiver._lock:
-                        receiver.received.append(Received(webhook_id, headers, body, verified, answer.status))
+                        receiver.received.append(Received(webhook_id, headers, body, verified, answer.status,
+                                                          self.client_address[:2]))
                 finally:
                     receiver._leave(webhook_id)
                 self.send_response(answer.status)
@@ -121,11 +125,14 @@ class Receiver:
                 self.overlaps.append(webhook_id)
             self._in_flight[webhook_id] += 1
             self._arrivals[webhook_id] += 1
+            self._busy += 1
+            self.peak = max(self.peak, self._busy)
             return self._arrivals[webhook_id] - 1
 
     def _leave(self, webhook_id: str) -> None:
         with self._lock:
             self._in_flight[webhook_id] -= 1
+            self._busy -= 1
 
     def snapshot(self) -> list[Received]:
         with self._lock:
