@@ -92,7 +92,7 @@ def test_the_event_reaches_inboxes_and_webhooks_once(world: World, worker: Worke
     placement_id = _placed(world, station, employer, 90)
     with Session(engine) as s:
         for role, owner in (("station", station.id), ("employer", employer.id)):
-            s.add(WebhookEndpoint(owner_role=role, owner_id=owner, url=f"https://hooks.example.org/{role}",
+            s.add(WebhookEndpoint(owner_role=role, owner_id=owner, url=f"http://127.0.0.1:9/{role}",
                                   event_types=["placement.changed"], secret_enc=world.vault.encrypt("whsec_AAAA")))
         s.commit()
     worker.fan_out(batch=100)  # the application's own events first
