@@ -72,8 +72,8 @@ def run(emit: Callable[[dict[str, Any]], None]) -> None:
     build = time.perf_counter() - started
     size = {"seekers": population.SEEKERS, "vacancies": population.VACANCIES, "backend": backend}
     emit({"bench": "index.build", **size, "seconds": round(build, 1), "source": "database"})
-    emit({"bench": "index.memory", **size, "bytes_per_seeker": round(index.seeker_memory_bytes() / max(1, index.seeker_count), 1),
-          "source": "database"})
+    per_seeker = index.seeker_memory_bytes() / max(1, index.seeker_count)
+    emit({"bench": "index.memory", **size, "bytes_per_seeker": round(per_seeker, 1), "source": "database"})
     worker = Worker(engine, settings, matcher, worker_id="bench")
     stop = threading.Event()
 

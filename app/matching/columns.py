@@ -6,20 +6,23 @@ rebuild. ``nbytes`` reports allocated capacity, which is what the memory figure 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Columns", "Grow", "Interner"]
+__all__ = ["Coder", "Columns", "Grow", "Interner"]
+
+H = TypeVar("H", bound=Hashable)
 
 _GROWTH = 1.5
 _MIN_CAPACITY = 16
 
 
 def _grown(array: npt.NDArray[Any], needed: int, fill: Any) -> npt.NDArray[Any]:
-    capacity = max(_MIN_CAPACITY, int(needed * _GROWTH))
+    # Half again the old capacity keeps appends amortised; one bulk append (a build) gets an exact fit.
+    capacity = max(_MIN_CAPACITY, needed, int(len(array) * _GROWTH))
     bigger = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
     bigger[: len(array)] = array
     return bigger
@@ -154,3 +157,30 @@ class Interner:
     def nbytes(self) -> int:
         # Rough: dict slot + str object per distinct value; the vocabularies stay small.
         return sum(64 + 2 * len(value or "") for value in self.values)
+
+
+class Coder(Generic[H]):
+    """Repeated values to dense codes in order of first appearance, each distinct value kept once.
+
+    A million seekers share a few hundred district lists and certificate sets: coding them lets the
+    work per value happen once per distinct value, and the rest in numpy."""
+
+    __slots__ = ("_codes",)
+
+    def __init__(self) -> None:
+        self._codes: dict[H, int] = {}
+
+    def codes(self, values: Iterable[H]) -> npt.NDArray[np.int64]:
+        seen = self._codes
+        return np.array([seen.setdefault(value, len(seen)) for value in values], dtype=np.int64)
+
+    def code(self, value: H) -> int:
+        return self._codes.setdefault(value, len(self._codes))
+
+    @property
+    def values(self) -> list[H]:
+        """Every distinct value, at its code."""
+        return list(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)

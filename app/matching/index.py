@@ -32,7 +32,7 @@ from app.matching.profiles import (
 )
 from app.matching.reference import score_pair
 from app.matching.seeker_scan import top_seeker_ids
-from app.matching.seeker_store import SeekerStore
+from app.matching.seeker_store import SeekerColumns, SeekerStore
 from app.matching.skills import related_keys, requirements
 from app.matching.vacancy_scan import scan_vacancies, top_vacancies
 from app.matching.vacancy_store import VacancyStore
@@ -90,8 +90,7 @@ class MatchIndex:
         for family in families:
             index.upsert_family(family)
         # Vacancies first: their certificates take their bits before seekers arrive (no backfill).
-        for vacancy in vacancies:
-            index.upsert_vacancy(vacancy)
+        index.upsert_vacancies(list(vacancies))
         batch: list[SeekerProfile] = []
         for seeker in seekers:
             batch.append(seeker)
@@ -127,11 +126,20 @@ class MatchIndex:
     def upsert_seekers(self, seekers: Sequence[SeekerProfile]) -> None:
         self.seekers.upsert(seekers)
 
+    def upsert_seeker_columns(self, seekers: SeekerColumns) -> None:
+        """Insert or replace seekers given as columns: the bulk path, with no profile object per seeker."""
+        self.seekers.upsert_columns(seekers)
+
     def remove_seeker(self, seeker_id: int) -> bool:
         return self.seekers.remove(seeker_id)
 
     def upsert_vacancy(self, vacancy: VacancyProfile) -> None:
         self.vacancies.upsert(vacancy)
+        self._demand = None
+
+    def upsert_vacancies(self, vacancies: Sequence[VacancyProfile]) -> None:
+        """``upsert_vacancy`` for each, in order, with new ones appended in bulk (the build)."""
+        self.vacancies.upsert_many(vacancies)
         self._demand = None
 
     def remove_vacancy(self, vacancy_id: int) -> bool:
@@ -154,6 +162,10 @@ class MatchIndex:
 
     def seeker(self, seeker_id: int) -> SeekerProfile | None:
         return self.seekers.profile(seeker_id)
+
+    def seeker_family_ids(self, seeker_ids: npt.NDArray[np.int64]) -> list[int]:
+        """The families these seekers are stored with (seekers not stored or without one left out)."""
+        return self.seekers.family_ids(seeker_ids)
 
     def vacancy(self, vacancy_id: int) -> VacancyProfile | None:
         return self.vacancies.profiles.get(vacancy_id)

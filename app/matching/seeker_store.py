@@ -14,19 +14,21 @@ version is appended; compaction reclaims the space once a quarter of it is dead.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.columns import Columns, Grow
+from app.matching.columns import Coder, Columns, Grow
 from app.matching.points import LEVEL_SPAN, YEARS_CAP, YEARS_SPAN
 from app.matching.profiles import SeekerProfile, SkillClaim
 from app.matching.vocabulary import MASK_BITS, Vocabulary
 
-__all__ = ["ELIGIBLE", "FAMILY", "NONE_BUCKET", "POOR", "SeekerStore"]
+__all__ = ["ELIGIBLE", "FAMILY", "NONE_BUCKET", "POOR", "SeekerColumns", "SeekerStore"]
 
 ELIGIBLE = 1  # alive, active and consenting: may match at all
 POOR = 2  # registered poor (建档立卡)
@@ -70,6 +72,101 @@ ENTRY_DTYPES: dict[str, Any] = {
     "pay": np.int32,
     "avail": np.int32,
 }
+
+
+I64 = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class SeekerColumns:
+    """Seekers as columns, the form the store takes them in: one array entry per seeker, and repeated
+    values (origin, district list, certificate set, skill list) coded, each distinct value listed once.
+
+    The database build fills these straight from rows, without a profile object per seeker; the
+    profile path converts with ``from_profiles``. Both then go through the same append."""
+
+    id: I64
+    station: I64
+    registered_poor: Flags
+    expected_pay: I64  # -1 = not stated
+    available_from: I64  # date ordinal, 0 = not stated
+    active: Flags
+    consent: Flags
+    family: I64  # -1 = none
+    origin: I64  # code into ``origins``
+    origins: Sequence[tuple[str, str | None]]  # (origin code, its parent's code)
+    districts: I64  # code into ``district_sets``
+    district_sets: Sequence[Sequence[str]]
+    certificates: I64  # code into ``certificate_sets``
+    certificate_sets: Sequence[frozenset[str]]  # normalised names
+    skills: I64  # code into ``skill_sets``
+    skill_sets: Sequence[Sequence[int]]  # claims in the seeker's order, as positions in ``claims``
+    claims: Sequence[SkillClaim]
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def take(self, rows: npt.NDArray[Any]) -> SeekerColumns:
+        """These rows, in this order; the tables of distinct values are shared."""
+        return replace(self, **{name: getattr(self, name)[rows] for name in _PER_SEEKER})
+
+    def only(self, seeker_ids: Collection[int]) -> SeekerColumns:
+        """The rows of these seekers."""
+        wanted = np.fromiter(seeker_ids, dtype=np.int64, count=len(seeker_ids))
+        return self.take(np.flatnonzero(np.isin(self.id, wanted)))
+
+    def family_ids(self) -> list[int]:
+        """The families these seekers name."""
+        return self.family[self.family >= 0].tolist()
+
+    @classmethod
+    def from_profiles(cls, profiles: Sequence[SeekerProfile]) -> SeekerColumns:
+        origins: Coder[tuple[str, str | None]] = Coder()
+        districts: Coder[tuple[str, ...]] = Coder()
+        certificates: Coder[frozenset[str]] = Coder()
+        skills: Coder[tuple[int, ...]] = Coder()
+        claims: Coder[SkillClaim] = Coder()
+        return cls(
+            id=np.array([p.id for p in profiles], dtype=np.int64),
+            station=np.array([p.station_id for p in profiles], dtype=np.int64),
+            registered_poor=np.array([p.registered_poor for p in profiles], dtype=bool),
+            expected_pay=np.array([-1 if p.expected_pay is None else p.expected_pay for p in profiles], dtype=np.int64),
+            available_from=np.array(
+                [0 if p.available_from is None else p.available_from.toordinal() for p in profiles], dtype=np.int64
+            ),
+            active=np.array([p.active for p in profiles], dtype=bool),
+            consent=np.array([p.consent_matching for p in profiles], dtype=bool),
+            family=np.array([-1 if p.family_id is None else p.family_id for p in profiles], dtype=np.int64),
+            origin=origins.codes((p.origin_code, p.origin_parent_code) for p in profiles),
+            origins=origins.values,
+            districts=districts.codes(tuple(p.preferred_districts) for p in profiles),
+            district_sets=districts.values,
+            certificates=certificates.codes(frozenset(p.certificates) for p in profiles),
+            certificate_sets=certificates.values,
+            skills=skills.codes(tuple([claims.code(c) for c in p.skills]) for p in profiles),
+            skill_sets=skills.values,
+            claims=claims.values,
+        )
+
+
+_PER_SEEKER = (
+    "id", "station", "registered_poor", "expected_pay", "available_from", "active", "consent", "family", "origin",
+    "districts", "certificates", "skills",
+)  # fmt: skip
+
+
+def _first_seen(codes: I64) -> list[int]:
+    """The distinct codes in the order they first appear."""
+    unique, first = np.unique(codes, return_index=True)
+    return unique[np.argsort(first, kind="stable")].tolist()
+
+
+def _csr(sets: Sequence[Sequence[int]]) -> tuple[I64, I64, I64]:
+    """(values concatenated, start of each set, length of each set)."""
+    n = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+    flat = np.fromiter(chain.from_iterable(sets), dtype=np.int64, count=int(n.sum()))
+    return flat, np.cumsum(n) - n, n
 
 
 def segments(starts: npt.NDArray[Any], counts: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
@@ -174,13 +271,32 @@ class SeekerStore:
     # -- writes --
 
     def upsert(self, profiles: Sequence[SeekerProfile]) -> None:
-        """Insert or replace seekers; a batch is appended in one go (the bulk build uses this too)."""
-        latest = {p.id: p for p in profiles}  # the last version of a repeated id wins
-        self._remove_rows([r for r in (self.row(i) for i in latest) if r >= 0])
-        ordered = [latest[i] for i in sorted(latest)]
-        if ordered:
-            self._append(ordered)
+        """Insert or replace seekers; a batch is appended in one go."""
+        self.upsert_columns(SeekerColumns.from_profiles(profiles))
+
+    def upsert_columns(self, seekers: SeekerColumns) -> None:
+        """Insert or replace seekers given as columns (the bulk build reads them so from the database)."""
+        ids = seekers.id
+        if len(ids) and (int(ids.min()) < 0 or int(ids.max()) >= 2**31):
+            raise ValueError("seeker id out of range")
+        # The last version of a repeated id wins; new rows go in id order (a build's arrive so already).
+        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            _, last = np.unique(ids[::-1], return_index=True)
+            seekers = seekers.take(len(ids) - 1 - last)
+            ids = seekers.id
+        stored = self.row_of.raw[ids[ids < self.row_of.size]]
+        self._remove_rows(stored[stored >= 0].tolist())
+        if len(ids):
+            self._append(seekers)
         self._maybe_compact()
+
+    def family_ids(self, seeker_ids: npt.NDArray[Any]) -> list[int]:
+        """The family ids stored for these seekers (those not stored or without a family are left out)."""
+        ids = np.asarray(seeker_ids, dtype=np.int64)
+        ids = ids[(ids >= 0) & (ids < self.row_of.size)]
+        rows = self.row_of.raw[ids]
+        families = self.base["family"][rows[rows >= 0]]
+        return families[families >= 0].tolist()
 
     def remove(self, seeker_id: int) -> bool:
         row = self.row(seeker_id)
@@ -220,79 +336,91 @@ class SeekerStore:
         buckets = _bits(int(b["dmask"][row])) or [NONE_BUCKET]
         return {(kid, bucket) for kid in kids for bucket in buckets}
 
-    def _append(self, profiles: list[SeekerProfile]) -> None:
-        """Append new rows for ``profiles``: one Python pass to intern strings, numpy for the rest."""
+    def _append(self, new: SeekerColumns) -> None:
+        """Append rows for seekers not stored: Python once per distinct value, numpy for the rest.
+
+        Values are interned in the order the seekers list them, as one pass over the seekers would:
+        the district bits, and so the order of decoded preferred districts, do not depend on batching."""
         vocab = self.vocab
         first_row = self.base.size
-        n = len(profiles)
-        # per seeker, in BASE_DTYPES order except the two masks (uint64 does not fit an int64 array)
-        rows: list[tuple[int, ...]] = []
-        masks: list[tuple[int, int]] = []
-        claim_text: list[int] = []
-        claim_level: list[int] = []
-        claim_years: list[int] = []
-        cert_name: list[int] = []
-        cert_count: list[int] = []
-        bits: list[int] = []  # each seeker's posting buckets (district bits, or NONE_BUCKET)
-        bit_count: list[int] = []
+        n = len(new.id)
+
+        origin_ids, parent_ids = np.zeros(len(new.origins), np.int64), np.zeros(len(new.origins), np.int64)
+        for code in _first_seen(new.origin):
+            origin, parent = new.origins[code]
+            origin_ids[code], parent_ids[code] = vocab.region(origin), vocab.region(parent)
+
+        dmasks = np.zeros(len(new.district_sets), dtype=np.uint64)
+        bucket_sets: list[list[int]] = [[]] * len(new.district_sets)
+        for code in _first_seen(new.districts):
+            mine = sorted({vocab.district_bit(district) for district in new.district_sets[code]})
+            dmasks[code] = sum(1 << bit for bit in mine)
+            bucket_sets[code] = mine or [NONE_BUCKET]
+        bits_flat, bits_start, bits_n = _csr(bucket_sets)
+
+        certificate_sets = new.certificate_sets
+        if any(len(certificates) > 255 for certificates in certificate_sets):
+            raise ValueError("at most 255 skills and 255 certificates per seeker")
+        cmasks = np.zeros(len(certificate_sets), dtype=np.uint64)
+        name_sets: list[list[int]] = [[]] * len(certificate_sets)
+        for code in _first_seen(new.certificates):
+            certificates = certificate_sets[code]
+            name_sets[code] = [vocab.cert_names.id(name) for name in sorted(certificates)]
+            cmasks[code] = vocab.cert_mask(certificates)
+        names_flat, names_start, names_n = _csr(name_sets)
+
+        if any(len(skills) > 255 for skills in new.skill_sets):
+            raise ValueError("at most 255 skills and 255 certificates per seeker")
+        claims_flat, claims_start, claims_n = _csr(new.skill_sets)
+        claim_n = claims_n[new.skills]
+        claim_of = claims_flat[segments(claims_start[new.skills], claim_n)]  # the new claims, into new.claims
+        texts = np.zeros(len(new.claims), dtype=np.int64)
+        levels, years = np.zeros(len(new.claims), dtype=np.int64), np.zeros(len(new.claims), dtype=np.int64)
+        for index in _first_seen(claim_of):
+            claim = new.claims[index]
+            texts[index], levels[index], years[index] = vocab.text(claim.text), claim.level, claim.years
+
+        cert_n = names_n[new.certificates]
+        flags = (
+            ALIVE
+            + ELIGIBLE * (new.active & new.consent)
+            + POOR * new.registered_poor
+            + FAMILY * (new.family >= 0)
+        )
         claim_at, cert_at = self.claim_text.size, self.cert_name.size
-        for p in profiles:
-            if p.id < 0 or p.id >= 2**31:
-                raise ValueError(f"seeker id {p.id} out of range")
-            if len(p.skills) > 255 or len(p.certificates) > 255:
-                raise ValueError("at most 255 skills and 255 certificates per seeker")
-            mine = sorted({vocab.district_bit(code) for code in p.preferred_districts})
-            dmask = sum(1 << bit for bit in mine)
-            eligible = p.active and p.consent_matching
-            flags = (
-                ALIVE
-                | (ELIGIBLE if eligible else 0)
-                | (POOR if p.registered_poor else 0)
-                | (FAMILY if p.family_id is not None else 0)
-            )
-            rows.append(
-                (
-                    p.id,
-                    p.station_id,
-                    vocab.region(p.origin_code),
-                    vocab.region(p.origin_parent_code),
-                    flags,
-                    int(p.active),
-                    int(p.consent_matching),
-                    -1 if p.family_id is None else p.family_id,
-                    -1 if p.expected_pay is None else p.expected_pay,
-                    0 if p.available_from is None else p.available_from.toordinal(),
-                    claim_at + len(claim_text),
-                    len(p.skills),
-                    cert_at + len(cert_name),
-                    len(p.certificates),
-                )
-            )
-            masks.append((dmask, vocab.cert_mask(p.certificates)))
-            for claim in p.skills:
-                claim_text.append(vocab.text(claim.text))
-                claim_level.append(claim.level)
-                claim_years.append(claim.years)
-            cert_name.extend(vocab.cert_names.id(name) for name in sorted(p.certificates))
-            cert_count.append(len(p.certificates))
-            mine = mine or [NONE_BUCKET]
-            bits.extend(mine)
-            bit_count.append(len(mine))
-        table = np.array(rows, dtype=np.int64).reshape(n, len(_ROW_COLUMNS))
-        values: dict[str, npt.NDArray[Any]] = {name: table[:, i] for i, name in enumerate(_ROW_COLUMNS)}
-        mask_table = np.array(masks, dtype=np.uint64).reshape(n, 2)
-        values["dmask"], values["cmask"] = mask_table[:, 0], mask_table[:, 1]
-        self.base.append({name: values[name].astype(dtype) for name, dtype in BASE_DTYPES.items()})
-        start = self.claim_text.extend(claim_text)
-        self.claim_level.extend(claim_level)
-        self.claim_years.extend(claim_years)
-        self.cert_name.extend(cert_name)
-        self.cert_row.extend(np.repeat(np.arange(first_row, first_row + n, dtype=np.int32), cert_count))
-        ids = values["id"]
+        values: dict[str, npt.NDArray[Any]] = {
+            "id": new.id,
+            "station": new.station,
+            "origin": origin_ids[new.origin],
+            "parent": parent_ids[new.origin],
+            "flags": flags,
+            "active": new.active,
+            "consent": new.consent,
+            "family": new.family,
+            "pay": new.expected_pay,
+            "avail": new.available_from,
+            "dmask": dmasks[new.districts],
+            "cmask": cmasks[new.certificates],
+            "claim_start": claim_at + np.cumsum(claim_n) - claim_n,
+            "claim_n": claim_n,
+            "cert_start": cert_at + np.cumsum(cert_n) - cert_n,
+            "cert_n": cert_n,
+        }
+        # In their stored types from here on: the posting entries copy them, a few per seeker.
+        values = {name: values[name].astype(dtype, copy=False) for name, dtype in BASE_DTYPES.items()}
+        self.base.append(values)
+        start = self.claim_text.extend(texts[claim_of])
+        self.claim_level.extend(levels[claim_of])
+        self.claim_years.extend(years[claim_of])
+        self.cert_name.extend(names_flat[segments(names_start[new.certificates], cert_n)])
+        self.cert_row.extend(np.repeat(np.arange(first_row, first_row + n, dtype=np.int32), cert_n))
+        ids = new.id
         self.row_of.ensure(int(ids.max()) + 1)
         self.row_of.raw[ids] = np.arange(first_row, first_row + n, dtype=np.int32)
         self.alive += n
-        self._post(values, np.asarray(bits, dtype=np.int64), np.asarray(bit_count, dtype=np.int64), start)
+        bit_count = bits_n[new.districts]
+        bits = bits_flat[segments(bits_start[new.districts], bit_count)]
+        self._post(values, bits, bit_count, start)
 
     def _post(
         self,
@@ -318,15 +446,17 @@ class SeekerStore:
         seeker_of = np.repeat(owner, times)
         within = np.arange(len(claim_of)) - np.repeat(np.cumsum(times) - times, times)
         bucket = bits[(np.cumsum(bit_count) - bit_count)[seeker_of] + within]
+        code = (credit // 10 - 1) * LEVEL_SPAN * YEARS_SPAN + level * YEARS_SPAN + years
         entries = {
             "id": values["id"][seeker_of],
-            "code": ((credit // 10 - 1) * LEVEL_SPAN * YEARS_SPAN + level * YEARS_SPAN + years)[claim_of],
+            "code": code.astype(ENTRY_DTYPES["code"])[claim_of],
             "flags": values["flags"][seeker_of],
             "origin": values["origin"][seeker_of],
             "parent": values["parent"][seeker_of],
             "pay": values["pay"][seeker_of],
             "avail": values["avail"][seeker_of],
         }
+        typed = {name: (column, ENTRY_DTYPES[name]) for name, column in entries.items()}
         group = kid[claim_of] * (NONE_BUCKET + 1) + bucket
         if not len(group):
             return
@@ -340,7 +470,7 @@ class SeekerStore:
             if posting is None:
                 posting = self.buckets[key] = Columns(ENTRY_DTYPES)
                 self.by_kid[key[0]].append((key[1], posting))
-            posting.append({name: column[at].astype(ENTRY_DTYPES[name]) for name, column in entries.items()})
+            posting.append({name: column[at].astype(dtype, copy=False) for name, (column, dtype) in typed.items()})
 
     def cover_counts(self, rows: npt.NDArray[Any], required: Sequence[tuple[int, int]]) -> npt.NDArray[np.int64]:
         """For each row, how many of ``required`` (kid, level) its claims cover (same kid, level enough)."""

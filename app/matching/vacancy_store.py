@@ -7,7 +7,7 @@ vacancies that take applicants, because both a pair's family filter and the fami
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,13 @@ VACANCY_DTYPES: dict[str, Any] = {
     "cmask": np.uint64,
     "overflow": np.uint8,
 }
+
+
+# VACANCY_DTYPES but the certificate mask (uint64), in the order ``VacancyStore._append`` collects them
+_APPENDED = (
+    "id", "employer", "kid", "rq", "n_req", "district", "dbit", "pay_min", "pay_max", "start", "caring", "takes",
+    "places", "overflow", "couple", "father_son", "brothers",
+)  # fmt: skip
 
 
 def kinds_of_code(code: int) -> tuple[str, ...]:
@@ -212,6 +219,85 @@ class VacancyStore:
             levels.extend([level])
         if vacancy.takes_applicants:
             self._add_slots(row, +1)
+
+    def upsert_many(self, vacancies: Sequence[VacancyProfile]) -> None:
+        """``upsert`` for each, in order; new vacancies (all of them in a build) are appended in bulk."""
+        new: list[VacancyProfile] = []
+        seen: set[int] = set()
+        for vacancy in vacancies:
+            if vacancy.id in self.rows or vacancy.id in seen or self.free_rows:
+                self._append(new)
+                new, seen = [], set()
+                self.upsert(vacancy)
+            else:
+                new.append(vacancy)
+                seen.add(vacancy.id)
+        self._append(new)
+
+    def _append(self, vacancies: Sequence[VacancyProfile]) -> None:
+        """New rows for vacancies not stored, exactly as one ``upsert`` each would leave them, but with
+        the columns, postings and employer totals written once per batch instead of once per vacancy."""
+        if not vacancies:
+            return
+        vocab = self.vocab
+        first = self.columns.size
+        rows: list[tuple[int, ...]] = []
+        masks: list[int] = []
+        # Postings and required-skill lists are created in the order one upsert at a time would create
+        # them (scans number the buckets in that order); their rows are added at the end.
+        posted: dict[int, tuple[Grow, list[int]]] = {}
+        required: dict[int, tuple[Grow, Grow, list[int], list[int]]] = {}
+        overflowing: dict[int, frozenset[str]] = {}
+        for row, vacancy in enumerate(vacancies, first):
+            need = requirements(vacancy, vocab.taxonomy)
+            cmask = 0
+            overflow = False
+            for name in vacancy.certificates:
+                key, bit, new = vocab.require_cert(name)
+                if bit is None:
+                    overflow = True
+                    continue
+                if new:
+                    self._on_new_cert_bit(key, bit)
+                cmask |= 1 << bit
+            kid = vocab.kid(need.main.key)
+            dbit = vocab.district_bit(vacancy.district_code)
+            caring = int(vacancy.caring_post)
+            rows.append((
+                vacancy.id, self.employers.row(vacancy.employer_id), kid,
+                need.level * YEARS_SPAN + min(need.years, YEARS_CAP), len(need.others),
+                vocab.region(vacancy.district_code), dbit, vacancy.pay_min, vacancy.pay_max,
+                0 if vacancy.start_date is None else vacancy.start_date.toordinal(), caring,
+                int(vacancy.takes_applicants), vacancy.open_places, int(overflow),
+                *(vacancy.post_slots((kind,)) for kind in POST_KINDS),
+            ))  # fmt: skip
+            masks.append(cmask)
+            if overflow:
+                overflowing[row] = vacancy.certificates
+            if kid:
+                grow = self.postings.setdefault(kid, {}).setdefault((dbit, caring), Grow(np.int32))
+                posted.setdefault(id(grow), (grow, []))[1].append(row)
+            for skill, level in need.others:
+                lists = self.required.setdefault(vocab.kid(skill.key), (Grow(np.int32), Grow(np.uint8)))
+                entry = required.setdefault(id(lists[0]), (*lists, [], []))
+                entry[2].append(row)
+                entry[3].append(level)
+        table = np.array(rows, dtype=np.int64).reshape(len(rows), len(_APPENDED))
+        values = {name: table[:, i] for i, name in enumerate(_APPENDED)}
+        values["cmask"] = np.array(masks, dtype=np.uint64)
+        self.columns.append({name: values[name].astype(dtype) for name, dtype in VACANCY_DTYPES.items()})
+        for row, vacancy in enumerate(vacancies, first):
+            self.rows[vacancy.id] = row
+            self.profiles[vacancy.id] = vacancy
+        self.overflow_certs.update(overflowing)
+        for grow, added in posted.values():
+            grow.extend(added)
+        for row_list, level_list, added, levels in required.values():
+            row_list.extend(added)
+            level_list.extend(levels)
+        takes = values["takes"] == 1
+        for kind in POST_KINDS:
+            np.add.at(self.employers.slots[kind].raw, values["employer"][takes], values[kind][takes])
 
     def remove(self, vacancy_id: int) -> bool:
         row = self.rows.pop(vacancy_id, None)

@@ -40,6 +40,10 @@ class _Watermark:
     def since(self) -> datetime | None:
         return None if self.previous_start is None else self.previous_start - LOOKBACK
 
+    def horizon(self) -> datetime | None:
+        """Stamps up to here will not be re-read by the next refresh, so ``fresh`` need not remember them."""
+        return self.since()
+
     def begin(self, now: datetime) -> datetime | None:
         """The lower bound for this refresh's query; remembers when this refresh started."""
         since = self.since()
@@ -51,8 +55,7 @@ class _Watermark:
     def fresh(self, items: Iterable[tuple[int, datetime]]) -> set[int]:
         """Ids whose stamp has not been applied yet; remembers them."""
         new = set()
-        # The next refresh re-reads only stamps after this one's start minus LOOKBACK: older ones need no memo.
-        horizon = None if self.previous_start is None else self.previous_start - LOOKBACK
+        horizon = self.horizon()
         for item_id, stamp in items:
             if self.applied.get(item_id) != stamp:
                 new.add(item_id)
@@ -171,9 +174,7 @@ class MatchService:
         # Vacancies before seekers: a vacancy's new certificate takes its bit before seekers are indexed.
         vacancies = rows.load_vacancies(conn, today, self._vacancies.begin(now))
         fresh = self._vacancies.fresh((v.id, stamp) for v, stamp in vacancies)
-        for vacancy, _ in vacancies:
-            if vacancy.id in fresh:
-                index.upsert_vacancy(vacancy)
+        index.upsert_vacancies([vacancy for vacancy, _ in vacancies if vacancy.id in fresh])
         if first:
             # Every family before its members arrive; after that only families that changed.
             for family in rows.load_families(conn).values():
@@ -182,15 +183,17 @@ class MatchService:
             touched = set()
         # Read the region tree only when some seeker changed: most refreshes find none.
         parents = _LazyParents(conn)
-        for chunk in rows.iter_seekers(conn, parents, self._seekers.begin(now)):
-            fresh = self._seekers.fresh((s.id, stamp) for s, stamp in chunk)
-            changed = [s for s, _ in chunk if s.id in fresh]
-            if not first:
-                for seeker in changed:
-                    old = index.seeker(seeker.id)
-                    touched.update(f for f in (old.family_id if old else None, seeker.family_id) if f is not None)
-            if changed:
-                index.upsert_seekers(changed)
+        since = self._seekers.begin(now)
+        # A build reads a million seekers but remembers the stamps of only the few its next refresh re-reads.
+        horizon = self._seekers.horizon() if first else None
+        seekers, stamps = rows.read_seekers(conn, parents, since, stamps_after=horizon)
+        fresh = self._seekers.fresh(stamps)
+        if not first:
+            seekers = seekers.only(fresh)
+            touched.update(index.seeker_family_ids(seekers.id))
+            touched.update(seekers.family_ids())
+        if len(seekers):
+            index.upsert_seeker_columns(seekers)
         for family_id, family in rows.load_families(conn, touched).items():
             if family is None:
                 index.remove_family(family_id)
