@@ -147,7 +147,11 @@ def score_pair(
         required_years=need.years,
         covered=covered,
         missing=missing,
-        unrecognised=[c.text for c, r in claims if r.method == "unknown" and c is not claim],
+        # By wording, not by object: a profile decoded from the index holds equal claims that are other
+        # objects, and the explanation must not depend on which copy it got.
+        unrecognised=list(
+            dict.fromkeys(c.text for c, r in claims if r.method == "unknown" and c.text != claim.text)
+        ),
     )
 
     # -- location: preferred districts; the distance from home is shown, not scored --

@@ -27,10 +27,14 @@ from tests.matching.support import (
     PARENT,
     TODAY,
     context,
+    employer,
     index_of,
+    population,
     populations,
+    seeker,
     seekers_st,
     vacancies_st,
+    vacancy,
 )
 
 HYPOTHESIS = settings(
@@ -224,3 +228,23 @@ def test_index_equals_reference_on_long_posting_lists(exact_first: int, monkeypa
     index.compact()
     for vacancy_id in list(pop.vacancies)[:15]:
         assert index.top_seekers(vacancy_id, 5) == reference_top_seekers(pop, ctx, vacancy_id, 5)
+
+
+def test_repeated_unrecognised_skill_is_explained_the_same_by_index_and_reference() -> None:
+    # Found by Hypothesis: the same unknown wording written twice. The index hands score_pair a decoded
+    # profile whose equal claims are other objects; the explanation must not depend on object identity.
+    tractor = ("会开拖拉机", 5, 8)
+    pop = population(
+        employer(7),
+        seeker(1, skills=(tractor, ("车位", 3, 5), tractor)),
+        seeker(2, skills=(("会开拖拉机", 1, 3), ("会开拖拉机", 5, 1), ("会开拖拉机", 2, 9))),
+        vacancy(100, "会开拖拉机", skills=(("车位", 4, 2),)),
+    )
+    ctx = context()
+    index = index_of(pop, ctx)
+    expected = reference_top_seekers(pop, ctx, 100, 5)
+    assert [m.seeker_id for m in expected] == [1, 2]
+    assert index.top_seekers(100, 5) == expected
+    assert index.top_vacancies(1, 5) == reference_top_vacancies(pop, ctx, 1, 5)
+    # The best claim's own wording is named once, as unrecognised and matched by the same text.
+    assert "未能识别的技能" not in expected[0].parts[0].reason_zh
