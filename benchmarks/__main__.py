@@ -10,16 +10,12 @@ import importlib
 import json
 import os
 import pkgutil
-import platform
 import sys
 import time
 from typing import Any
 
 import benchmarks
-
-
-def machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+from benchmarks import machine
 
 
 def main() -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import platform
 import random
 import resource
 import statistics
@@ -44,6 +43,7 @@ from app.matching.index import MatchIndex
 from app.matching.profiles import EmployerProfile, FamilyProfile, SeekerProfile, VacancyProfile
 from app.matching.reference import Population, reference_top_seekers, reference_top_vacancies
 from app.seed.places import PAIRINGS, REGIONS
+from benchmarks import machine
 from benchmarks.demo_world import demo_world
 from benchmarks.sql_scoring import SqlScorer, population_signature
 
@@ -53,10 +53,10 @@ QUERIES = int(os.environ.get("BENCH_QUERIES", "300"))
 REFERENCE_QUERIES = int(os.environ.get("BENCH_REFERENCE_QUERIES", "3"))
 SQL_QUERIES = int(os.environ.get("BENCH_SQL_QUERIES", "20"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SQL_SCHEMA = "jobmatch_sql_bench"
+SQL_SCHEMA = os.environ.get("BENCH_SQL_SCHEMA", "jobmatch_sql_bench")
 TODAY = date(2024, 3, 1)
 
-MACHINE = {"machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}"}
+MACHINE = {"machine": machine()}
 
 
 def emit(bench: str, **figures: Any) -> None:

@@ -172,16 +172,7 @@ class VacancyStore:
         elif self.free_rows:
             row = self.free_rows.pop()
         need = requirements(vacancy, vocab.taxonomy)
-        cmask = 0
-        overflow = False
-        for name in vacancy.certificates:
-            key, bit, new = vocab.require_cert(name)
-            if bit is None:
-                overflow = True
-                continue
-            if new:
-                self._on_new_cert_bit(key, bit)
-            cmask |= 1 << bit
+        cmask, overflow = self._cert_mask(vacancy)
         kid = vocab.kid(need.main.key)
         employer_row = self.employers.row(vacancy.employer_id)
         values: dict[str, Any] = {
@@ -220,6 +211,20 @@ class VacancyStore:
         if vacancy.takes_applicants:
             self._add_slots(row, +1)
 
+    def _cert_mask(self, vacancy: VacancyProfile) -> tuple[int, bool]:
+        """The bits of the certificates the vacancy requires, and whether some had no bit left."""
+        cmask = 0
+        overflow = False
+        for name in vacancy.certificates:
+            key, bit, new = self.vocab.require_cert(name)
+            if bit is None:
+                overflow = True
+                continue
+            if new:
+                self._on_new_cert_bit(key, bit)
+            cmask |= 1 << bit
+        return cmask, overflow
+
     def upsert_many(self, vacancies: Sequence[VacancyProfile]) -> None:
         """``upsert`` for each, in order; new vacancies (all of them in a build) are appended in bulk."""
         new: list[VacancyProfile] = []
@@ -250,16 +255,7 @@ class VacancyStore:
         overflowing: dict[int, frozenset[str]] = {}
         for row, vacancy in enumerate(vacancies, first):
             need = requirements(vacancy, vocab.taxonomy)
-            cmask = 0
-            overflow = False
-            for name in vacancy.certificates:
-                key, bit, new = vocab.require_cert(name)
-                if bit is None:
-                    overflow = True
-                    continue
-                if new:
-                    self._on_new_cert_bit(key, bit)
-                cmask |= 1 << bit
+            cmask, overflow = self._cert_mask(vacancy)
             kid = vocab.kid(need.main.key)
             dbit = vocab.district_bit(vacancy.district_code)
             caring = int(vacancy.caring_post)
