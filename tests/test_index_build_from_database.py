@@ -18,7 +18,7 @@ from app.clock import today_shanghai, utcnow
 from app.db import make_engine, metadata
 from app.demo.loader import load_demo
 from app.matching.index import MatchIndex
-from app.matching.profiles import SeekerProfile
+from app.matching.profiles import SeekerProfile, normalise_certificate, skill_claims
 from app.matching.reference import (
     Population,
     reference_top_employers_for_family,
@@ -63,11 +63,31 @@ def _add_odd_seekers(engine: Engine) -> None:
             conn.execute(SEEKER.insert(), row)
 
 
+def _seeker_profile(row: Any, parents: dict[str, str | None]) -> SeekerProfile:
+    """One row as a profile, through the columns' own JSON reading: an oracle sharing no code with the
+    service's column reader."""
+    return SeekerProfile(
+        id=row.id,
+        station_id=row.station_id,
+        origin_code=row.origin_code,
+        origin_parent_code=parents.get(row.origin_code),
+        registered_poor=bool(row.registered_poor),
+        skills=skill_claims(row.skills or []),
+        certificates=frozenset(normalise_certificate(c) for c in row.certificates or []),
+        preferred_districts=tuple(row.preferred_districts or ()),
+        expected_pay=row.expected_pay,
+        available_from=row.available_from,
+        active=row.status == "active",
+        consent_matching=bool(row.consent_matching),
+        family_id=row.family_id,
+    )
+
+
 def _population(engine: Engine, today: date) -> Population:
     """Every row read one profile at a time, as the index used to read them."""
     with engine.connect() as conn:
         parents = rows.region_parents(conn)
-        seekers = [rows.seeker_profile(r, parents) for r in conn.execute(select(*rows.SEEKER_COLUMNS))]
+        seekers = [_seeker_profile(r, parents) for r in conn.execute(select(SEEKER))]
         return Population(
             seekers={s.id: s for s in seekers},
             vacancies={v.id: v for v, _ in rows.load_vacancies(conn, today)},

@@ -1,6 +1,6 @@
 """Database rows → the matching engine's inputs. Reads columns with Core, not ORM objects, because the
 index is built from up to millions of rows at start: seekers go straight into columns
-(``read_seekers``), with no profile object per row; ``seeker_profile`` is the same reading for one row."""
+(``read_seekers``), with no profile object per row."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from app.matching.columns import Coder
 from app.matching.profiles import (
     EmployerProfile,
     FamilyProfile,
-    SeekerProfile,
     SkillClaim,
     VacancyProfile,
     normalise_certificate,
@@ -39,10 +38,6 @@ F = Family.__table__.c  # type: ignore[attr-defined]
 
 # The JSON columns come as text: the same few skill sets and district lists repeat across a million
 # seekers, so each distinct text is parsed once (see the caches below) instead of once per row.
-SEEKER_COLUMNS = (S.id, S.station_id, S.origin_code, S.registered_poor, cast(S.skills, String).label("skills"),
-                  cast(S.certificates, String).label("certificates"),
-                  cast(S.preferred_districts, String).label("preferred_districts"), S.expected_pay,
-                  S.available_from, S.status, S.consent_matching, S.family_id, S.updated_at)
 VACANCY_COLUMNS = (V.id, V.employer_id, V.occupation, cast(V.skills, String).label("skills"),
                    cast(V.certificates, String).label("certificates"), V.district_code, V.latitude, V.longitude,
                    V.pay_min, V.pay_max, V.caring_post, cast(V.family_posts, String).label("family_posts"),
@@ -53,54 +48,26 @@ def region_parents(conn: Connection) -> dict[str, str | None]:
     return {code: parent for code, parent in conn.execute(select(Region.code, Region.parent_code))}  # type: ignore[call-overload]
 
 
-@lru_cache(maxsize=200_000)
+# JSON null reads as empty, as the columns' own deserialisation reads it.
+@lru_cache(maxsize=50_000)
 def _skills(text: str | None) -> tuple[SkillClaim, ...]:
-    return skill_claims(json.loads(text) if text else [])
-
-
-@lru_cache(maxsize=50_000)
-def _certificates(text: str | None) -> frozenset[str]:
-    return frozenset(normalise_certificate(c) for c in (json.loads(text) if text else []))
-
-
-@lru_cache(maxsize=50_000)
-def _districts(text: str | None) -> tuple[str, ...]:
-    return tuple(json.loads(text) if text else ())
-
-
-# A vacancy's JSON columns treat JSON null as empty, as the columns' own deserialisation read them.
-@lru_cache(maxsize=50_000)
-def _vacancy_skills(text: str | None) -> tuple[SkillClaim, ...]:
     return skill_claims((json.loads(text) if text else None) or [])
 
 
 @lru_cache(maxsize=50_000)
-def _vacancy_certificates(text: str | None) -> frozenset[str]:
+def _certificates(text: str | None) -> frozenset[str]:
     return frozenset(normalise_certificate(c) for c in (json.loads(text) if text else None) or [])
+
+
+@lru_cache(maxsize=50_000)
+def _districts(text: str | None) -> tuple[str, ...]:
+    return tuple((json.loads(text) if text else None) or ())
 
 
 @lru_cache(maxsize=50_000)
 def _family_posts(text: str | None) -> Mapping[str, Any]:
     # Shared between profiles: each profile takes its own copy.
     return (json.loads(text) if text else None) or {}
-
-
-def seeker_profile(row: Any, parents: Mapping[str, str | None]) -> SeekerProfile:
-    return SeekerProfile(
-        id=row.id,
-        station_id=row.station_id,
-        origin_code=row.origin_code,
-        origin_parent_code=parents.get(row.origin_code),
-        registered_poor=bool(row.registered_poor),
-        skills=_skills(row.skills),
-        certificates=_certificates(row.certificates),
-        preferred_districts=_districts(row.preferred_districts),
-        expected_pay=row.expected_pay,
-        available_from=row.available_from,
-        active=row.status == "active",
-        consent_matching=bool(row.consent_matching),
-        family_id=row.family_id,
-    )
 
 
 # What ``read_seekers`` reads: NULLs become the store's own "not stated" values in the query.
@@ -242,8 +209,8 @@ def vacancy_profile(row: Any, today: date) -> VacancyProfile:
         id=row.id,
         employer_id=row.employer_id,
         occupation=row.occupation,
-        skills=_vacancy_skills(row.skills),
-        certificates=_vacancy_certificates(row.certificates),
+        skills=_skills(row.skills),
+        certificates=_certificates(row.certificates),
         district_code=row.district_code,
         latitude=row.latitude,
         longitude=row.longitude,

@@ -41,7 +41,9 @@ class _Watermark:
         return None if self.previous_start is None else self.previous_start - LOOKBACK
 
     def horizon(self) -> datetime | None:
-        """Stamps up to here will not be re-read by the next refresh, so ``fresh`` need not remember them."""
+        """Stamps up to here will not be re-read by the next refresh, so ``fresh`` need not remember them.
+        Meaningful only after ``begin``: it is the *next* refresh's lower bound, computed from this
+        refresh's start, which ``begin`` records."""
         return self.since()
 
     def begin(self, now: datetime) -> datetime | None:
