@@ -91,8 +91,4 @@ def _rebuild(backend: str, url: str, engine: Engine, seekers: int, vacancies: in
         load_demo(fresh, vault(), seekers=seekers, vacancies=vacancies, employers=max(20, vacancies // 50))
     finally:
         fresh.dispose()
-    if backend != "sqlite":
-        # Plans as a running database would have them: autovacuum may be off where benchmarks run.
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("ANALYZE")
     sys.stderr.write(f"population built in {time.perf_counter() - started:.0f} s\n")

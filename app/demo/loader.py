@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlmodel import Session
 
 from app.clock import SHANGHAI, today_shanghai, utcnow
@@ -101,7 +101,16 @@ def load_demo(engine: Engine, vault: Vault, *, seekers: int = 2000, vacancies: i
         session.commit()
     _insert_vacancies(engine, firms, employer_ids, vacancies, seed, day)
     _insert_seekers(engine, vault, stations, station_ids, seekers, seed, day, start_index=0)
+    _analyze(engine)
     return DemoCredentials(admin, station_keys, employer_keys)
+
+
+def _analyze(engine: Engine) -> None:
+    """After a bulk load the planner's statistics describe empty tables until autovacuum gets to them
+    (or never, where it is off): refresh them now, as PostgreSQL's guide to populating a database says."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
 
 
 def add_population(engine: Engine, vault: Vault, *, seekers: int, vacancies: int, seed: int,
@@ -119,6 +128,7 @@ def add_population(engine: Engine, vault: Vault, *, seekers: int, vacancies: int
     _insert_vacancies(engine, firms, [f["id"] for f in firms], vacancies, seed, day)
     _insert_seekers(engine, vault, stations, {s["code"]: s["id"] for s in stations}, seekers, seed, day,
                     start_index=start)
+    _analyze(engine)
 
 
 def _create_stations(session: Session, stations: Sequence[Row],
