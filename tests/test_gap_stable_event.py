@@ -138,3 +138,26 @@ def test_two_workers_at_once_announce_each_placement_once(world: World) -> None:
         t.join(timeout=60)
     assert sum(counts) == len(placements) and len(counts) == 4
     assert sorted(e["subject_id"] for e in _stable_events(world)) == sorted(placements)
+
+
+def _leave(world: World, station: Actor, placement_id: int, left_on: date) -> None:
+    r = world.client.post(f"{API}/placements/{placement_id}/check-ins", headers=station.headers, json={
+        "outcome": "left", "reason": "家中有事返乡", "left_on": left_on.isoformat()})
+    assert r.status_code == 201, r.text
+
+
+def test_a_worker_who_left_after_day_90_while_the_job_was_stopped_is_announced_on_catch_up(world: World) -> None:
+    """Arrived 92 days ago, the job stopped on days 90-92: leaving on day 90 or 91 came after stable employment
+    (the figures count them stable), leaving on day 89 did not."""
+    station, employer = world.station(), world.employer()
+    arrived_on = TODAY - timedelta(days=92)
+    left_day_91, left_day_90, left_day_89 = (_placed(world, station, employer, 92) for _ in range(3))
+    _leave(world, station, left_day_91, arrived_on + timedelta(days=91))
+    _leave(world, station, left_day_90, arrived_on + timedelta(days=90))
+    _leave(world, station, left_day_89, arrived_on + timedelta(days=89))
+    assert _announce(world) == 2
+    events = _stable_events(world)
+    assert sorted(e["subject_id"] for e in events) == sorted([left_day_91, left_day_90])
+    assert {e["data"]["stable_on"] for e in events} == {(arrived_on + timedelta(days=90)).isoformat()}
+    assert rows(world.engine, "placement", id=left_day_89)[0]["stable_announced_at"] is None
+    assert _announce(world) == 0 and len(_stable_events(world)) == 2

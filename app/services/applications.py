@@ -65,8 +65,7 @@ def apply_as_family(session: Session, caller: Caller, data: FamilyApplicationCre
         raise ValidationFailed("members：全家须应聘同一家企业的岗位", "members: all vacancies at one employer",
                                field="members", rule="same_employer")
     for choice, vacancy in zip(data.members, vacancies, strict=True):
-        _check_member_not_applied(session, members[choice.seeker_id], vacancy)
-        _check_can_apply(session, members[choice.seeker_id], vacancy)
+        _check_can_apply(session, members[choice.seeker_id], vacancy, for_family=True)
     kind = family.kind if family.kind in FAMILY_POST_KINDS else None
     post_vacancy = next((v for v in vacancies if kind and v.family_posts.get(kind, 0) > 0), None)
     employer = session.get(Employer, vacancies[0].employer_id)
@@ -90,10 +89,14 @@ def apply_as_family(session: Session, caller: Caller, data: FamilyApplicationCre
 
 def _new_application(session: Session, caller: Caller, seeker: Seeker, vacancy: Vacancy,
                      group: ApplicationGroup | None) -> Application:
+    if caller.role == "seeker":
+        # A member applying from the phone for the whole family applied for the others, they did not.
+        source = "seeker" if seeker.id == caller.seeker_id else "relative"
+    else:
+        source = "station" if caller.role == "station" else "admin"
     application = Application(
         seeker_id=seeker.id, vacancy_id=vacancy.id, employer_id=vacancy.employer_id,  # type: ignore[arg-type]
-        station_id=seeker.station_id, group_id=group.id if group else None, status="applied",
-        source=caller.role if caller.role in ("seeker", "station") else "admin",
+        station_id=seeker.station_id, group_id=group.id if group else None, status="applied", source=source,
     )
     session.add(application)
     session.flush()
@@ -133,22 +136,6 @@ def _check_member_may_act(family: Family, members: list[Seeker]) -> None:
                        extra={"seeker_ids": without})
 
 
-def _check_member_not_applied(session: Session, seeker: Seeker, vacancy: Vacancy) -> None:
-    """A member who already applied on their own (from the phone, before the family did) would otherwise
-    meet a bare duplicate: say who, which application, and what to do."""
-    existing = session.exec(
-        select(Application.id).where(Application.seeker_id == seeker.id, Application.vacancy_id == vacancy.id,
-                                     col(Application.status).in_(ACTIVE))
-    ).first()
-    if existing is not None:
-        raise Conflict(f"家庭成员（求职者 {seeker.id}）已单独申请岗位 {vacancy.id}（申请 {existing}）："
-                       "请先撤回这份申请，再为全家一起申请",
-                       f"Family member {seeker.id} already applied on their own to vacancy {vacancy.id} "
-                       f"(application {existing}): withdraw it, then apply as a family",
-                       field="members", rule="member_already_applied",
-                       extra={"seeker_id": seeker.id, "vacancy_id": vacancy.id, "application_id": existing})
-
-
 def _own_seeker(session: Session, caller: Caller, seeker_id: int, field: str) -> Seeker:
     seeker = session.get(Seeker, seeker_id)
     visible = seeker is not None and (
@@ -174,19 +161,49 @@ def _open_vacancy(session: Session, vacancy_id: int, field: str) -> Vacancy:
     return vacancy
 
 
-def _check_can_apply(session: Session, seeker: Seeker, vacancy: Vacancy) -> None:
+def _existing_application(session: Session, seeker: Seeker, vacancy: Vacancy) -> tuple[int, int | None] | None:
+    """The seeker's application to the vacancy still under way, as (id, group_id), if there is one."""
+    row = session.exec(
+        select(col(Application.id), col(Application.group_id))
+        .where(Application.seeker_id == seeker.id, Application.vacancy_id == vacancy.id,
+               col(Application.status).in_(ACTIVE))
+    ).first()
+    if row is None:
+        return None
+    application_id, group_id = row
+    assert application_id is not None  # a stored row's primary key
+    return application_id, group_id
+
+
+def _check_can_apply(session: Session, seeker: Seeker, vacancy: Vacancy, *, for_family: bool = False) -> None:
+    """``for_family``: the seeker is one member of a family application, so a problem names what the family
+    must do about it rather than a bare duplicate."""
     if seeker.status != "active":
         raise Conflict(f"求职者 {seeker.id} 当前不在求职状态（{seeker.status}）",
                        f"Seeker {seeker.id} is not looking for work ({seeker.status})",
                        field="seeker_id", rule="seeker_not_active", extra={"seeker_id": seeker.id})
-    duplicate = session.exec(
-        select(Application.id).where(Application.seeker_id == seeker.id, Application.vacancy_id == vacancy.id,
-                                     col(Application.status).in_(ACTIVE))
-    ).first()
-    if duplicate is not None:
-        raise Conflict(f"求职者 {seeker.id} 已申请过岗位 {vacancy.id}",
-                       f"Seeker {seeker.id} already applied to vacancy {vacancy.id}",
-                       field="vacancy_id", rule="duplicate_application", extra={"application_id": duplicate})
+    existing = _existing_application(session, seeker, vacancy)
+    if existing is None:
+        return
+    application_id, group_id = existing
+    extra = {"seeker_id": seeker.id, "vacancy_id": vacancy.id, "application_id": application_id}
+    if group_id is not None:
+        # Applied for already as a family (the same tap twice, or from a second phone): nothing to withdraw.
+        raise Conflict(f"全家已一起申请过岗位 {vacancy.id}（求职者 {seeker.id}，家庭申请 {group_id}），无需再次申请",
+                       f"The family already applied together to vacancy {vacancy.id} (seeker {seeker.id}, "
+                       f"group {group_id}); there is nothing more to do",
+                       field="family_id" if for_family else "vacancy_id", rule="family_already_applied",
+                       extra={**extra, "group_id": group_id})
+    if for_family:
+        # Applied alone first (from the phone, before the family did): say who, which application, what to do.
+        raise Conflict(f"家庭成员（求职者 {seeker.id}）已单独申请岗位 {vacancy.id}（申请 {application_id}）："
+                       "请先撤回这份申请，再为全家一起申请",
+                       f"Family member {seeker.id} already applied on their own to vacancy {vacancy.id} "
+                       f"(application {application_id}): withdraw it, then apply as a family",
+                       field="members", rule="member_already_applied", extra=extra)
+    raise Conflict(f"求职者 {seeker.id} 已申请过岗位 {vacancy.id}",
+                   f"Seeker {seeker.id} already applied to vacancy {vacancy.id}",
+                   field="vacancy_id", rule="duplicate_application", extra={"application_id": application_id})
 
 
 def applications_query(caller: Caller, status: str | None, vacancy_id: int | None,
@@ -219,7 +236,10 @@ def application_public(session: Session, caller: Caller, application: Applicatio
     public.vacancy_title = vacancy.title if vacancy else None
     public.employer_name = employer.name if employer else None
     public.placement_id = placement_id
-    public.allowed = allowed_for(caller, application.status)
+    # A seeker sees its relatives' applications (in the family's answer and moves) but may act only on its
+    # own: any move on a relative's answers 404, so offer none.
+    others = caller.role == "seeker" and application.seeker_id != caller.seeker_id
+    public.allowed = [] if others else allowed_for(caller, application.status)
     public.history = [ApplicationEventPublic.model_validate(e) for e in history]
     if caller.role == "employer":
         seeker = session.get(Seeker, application.seeker_id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import and_, or_, update
 from sqlalchemy import select as core_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -154,8 +154,9 @@ STABLE_ANNOUNCE_WINDOW_DAYS = 7
 
 
 def announce_stable(session: Session, *, today: date | None = None, batch: int = 200) -> int:
-    """Record one ``placement.changed`` event (status ``stable``) for each working placement that reached
-    its stable day (day 90) within the window and was not announced yet; returns how many. Flushes only.
+    """Record one ``placement.changed`` event (status ``stable``) for each placement that reached its stable
+    day (day 90) within the window, still employed that day, and was not announced yet; returns how many.
+    Flushes only.
 
     Each placement is claimed by a conditional UPDATE of its mark in the event's own transaction, so a
     re-run, or a second worker at the same moment (its UPDATE waits for the row lock and then finds the
@@ -165,10 +166,16 @@ def announce_stable(session: Session, *, today: date | None = None, batch: int =
     stable_days = get_settings().stable_days
     latest = day - timedelta(days=stable_days)
     table = Placement.__table__  # type: ignore[attr-defined]
+    window = [latest - timedelta(days=k) for k in range(STABLE_ANNOUNCE_WINDOW_DAYS)]
+    # Still employed on day 90: working today, or left on day 90 or later (as the employment figures count
+    # it), so a worker who left while the job was stopped is still announced when it catches up. Spelt out
+    # per arrival day in the window because SQLite and PostgreSQL share no date arithmetic.
+    employed_on_day_90 = or_(table.c.status == "active", *(
+        and_(table.c.arrived_on == arrived, table.c.left_on >= stable_on(arrived)) for arrived in window))
     candidates = session.execute(
         core_select(table.c.id, table.c.seeker_id, table.c.vacancy_id, table.c.station_id, table.c.employer_id,
                table.c.arrived_on)
-        .where(table.c.status == "active", table.c.stable_announced_at.is_(None),
+        .where(employed_on_day_90, table.c.stable_announced_at.is_(None),
                table.c.arrived_on <= latest,
                table.c.arrived_on > latest - timedelta(days=STABLE_ANNOUNCE_WINDOW_DAYS))
         .order_by(table.c.id).limit(batch)
@@ -177,9 +184,12 @@ def announce_stable(session: Session, *, today: date | None = None, batch: int =
     now = utcnow()
     # In id order, so two workers claiming the same rows wait for each other instead of deadlocking.
     for placement_id, seeker_id, vacancy_id, station_id, employer_id, arrived_on in candidates:
-        claimed = session.execute(update(table).where(table.c.id == placement_id, table.c.status == "active",
-                                                      table.c.stable_announced_at.is_(None))
-                                  .values(stable_announced_at=now))
+        # Re-checked in the claim: a departure on day 90 or later, recorded meanwhile, does not undo the day
+        # reached; one backdated to before it (committed while this run waited for the row) does.
+        claimed = session.execute(
+            update(table).where(table.c.id == placement_id, table.c.stable_announced_at.is_(None),
+                                or_(table.c.status == "active", table.c.left_on >= stable_on(arrived_on)))
+            .values(stable_announced_at=now))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             continue
         record_event(session, "placement.changed", "placement", placement_id, {

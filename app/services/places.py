@@ -22,6 +22,7 @@ from app.errors import Conflict
 from app.models.application import ApplicationGroup
 from app.models.employer import Employer
 from app.models.vacancy import Vacancy
+from app.services.locks import lock_row
 
 _VACANCY = Vacancy.__table__  # type: ignore[attr-defined]
 _EMPLOYER = Employer.__table__  # type: ignore[attr-defined]
@@ -89,8 +90,8 @@ def give_back_dormitory(session: Session, group: ApplicationGroup) -> None:
 
 
 def lock_group(session: Session, group_id: int) -> ApplicationGroup | None:
-    """Take the group's row lock (a no-op UPDATE), so members leaving at once see each other's departure."""
-    session.execute(update(_GROUP).where(_GROUP.c.id == group_id).values(dormitory_taken=_GROUP.c.dormitory_taken))
+    """Take the group's row lock, so members leaving at once see each other's departure."""
+    lock_row(session, _GROUP, group_id)
     _forget(session, ApplicationGroup)
     return session.get(ApplicationGroup, group_id)
 

@@ -58,7 +58,11 @@ def _local_day(moment: datetime) -> date:
 
 def monthly_rows(session: Session, f: StatsFilter, months: int | None = None) -> list[dict[str, Any]]:
     starts = month_starts(f, months)
-    first, last = starts[0], f.period.end
+    # A period starting mid-month (2025-01-15..) counts its first month from that day, as the echoed filter
+    # says. When ``months`` reaches back past the period's first month, the caller asked for whole months.
+    start = f.period.start
+    first = max(starts[0], start) if start is not None and start < _add_months(starts[0], 1) else starts[0]
+    last = f.period.end
     regions = Regions(session)
     origins = regions.under(f.origin_code) if f.origin_code else None
     origin_clause = col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true()

@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -21,6 +20,7 @@ from app.models.seeker import Seeker
 from app.models.station import Station
 from app.models.transport import BatchPlanRequest, BatchPublic, PassengerPublic, TransportBatch, TransportPassenger
 from app.models.vacancy import Vacancy
+from app.services.locks import lock_row
 from app.services.workflow import transition
 from app.settings import get_settings
 
@@ -114,10 +114,8 @@ def plan_batches(session: Session, station_id: int, data: BatchPlanRequest, *,
 
 def _lock_station(session: Session, station_id: int) -> None:
     """Plans of one station run one after another: each must see who the previous one seated, or two plans
-    at once would seat the same workers twice. A no-op UPDATE of the station's row is that lock on both
-    databases: a row lock held to commit on PostgreSQL (whose next statements then read the committed
-    seats), the single writer's lock on SQLite, taken before the reads."""
-    session.execute(update(_STATION).where(_STATION.c.id == station_id).values(code=_STATION.c.code))
+    at once would seat the same workers twice. The station's row lock, taken before the reads, is that."""
+    lock_row(session, _STATION, station_id)
 
 
 def _units(session: Session, station_id: int, data: BatchPlanRequest) -> list[Unit]:

@@ -13,6 +13,7 @@ from app.clock import today_shanghai, utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models.employer import Employer
 from app.models.vacancy import Vacancy, VacancyCreate, VacancyUpdate
+from app.services.locks import lock_row
 from app.services.rules import require_region
 from app.settings import get_settings
 
@@ -141,10 +142,9 @@ def _check_family_posts_used(posts: dict[str, int], used: dict[str, int]) -> Non
 
 
 def _lock(session: Session, vacancy: Vacancy) -> None:
-    """Take the vacancy's row lock (a no-op UPDATE) and reload it, so the checks against hired_count and
-    family_posts_used see every hire committed before, and no hire can commit in between (hiring takes the
-    same row lock; on SQLite the UPDATE takes the single writer's lock)."""
-    session.execute(update(_VACANCY).where(_VACANCY.c.id == vacancy.id).values(status=_VACANCY.c.status))
+    """Take the vacancy's row lock and reload it, so the checks against hired_count and family_posts_used
+    see every hire committed before, and no hire can commit in between (hiring updates the same row)."""
+    lock_row(session, _VACANCY, vacancy.id)  # type: ignore[arg-type]
     session.refresh(vacancy)
 
 

@@ -232,7 +232,10 @@ def test_a_member_applies_for_its_own_family(world: World) -> None:
     assert r.status_code == 201, r.text
     got = r.json()
     assert sorted(a["seeker_id"] for a in got) == sorted(family["member_ids"])
-    assert {(a["source"], a["status"], a["family_id"]) for a in got} == {("seeker", "applied", family["id"])}
+    # The member applied for itself from the phone, and for its relative, who did nothing.
+    me_id, relative = family["member_ids"]
+    assert {a["seeker_id"]: (a["source"], a["status"], a["family_id"]) for a in got} == {
+        me_id: ("seeker", "applied", family["id"]), relative: ("relative", "applied", family["id"])}
     assert len({a["group_id"] for a in got}) == 1
     group = row(world.engine, "application_group", got[0]["group_id"])
     assert (group["family_post_kind"], group["station_id"]) == ("brothers", station.id)
@@ -291,8 +294,38 @@ def test_a_member_who_already_applied_alone_gets_a_clear_problem(world: World) -
     assert move(world.client, other, alone.json()["id"], "withdrawn").status_code == 200
     r = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
     assert r.status_code == 201, r.text
-    again = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
-    assert (again.status_code, again.json()["errors"][0]["rule"]) == (409, "member_already_applied")
+    group = r.json()[0]["group_id"]
+    # Tapped again: the family's own application stands in the way, and there is nothing to withdraw.
+    before = row_counts(world.engine)
+    for actor in (me, other, station):
+        again = world.client.post(f"{API}/applications/family", json=body, headers=actor.headers)
+        problem = again.json()
+        assert (again.status_code, problem["errors"][0]["field"], problem["errors"][0]["rule"]) == (
+            409, "family_id", "family_already_applied"), again.text
+        assert (problem["group_id"], problem["vacancy_id"]) == (group, vacancy["id"])
+        assert "已一起申请" in problem["detail_zh"] and "撤回" not in problem["detail_zh"]
+    # Applying alone to the vacancy the family applied for says the same, not a bare duplicate.
+    alone = world.client.post(f"{API}/applications", json={"vacancy_id": vacancy["id"]}, headers=other.headers)
+    assert (alone.status_code, alone.json()["errors"][0]["rule"], alone.json()["group_id"]) == (
+        409, "family_already_applied", group)
+    assert row_counts(world.engine) == before
+
+
+def test_a_member_is_offered_moves_on_its_own_application_only(world: World) -> None:
+    station, _, _, family, me, body = _family_scene(world)
+    r = world.client.post(f"{API}/applications/family", json=body, headers=me.headers)
+    assert r.status_code == 201, r.text
+    me_id, relative = family["member_ids"]
+    got = {a["seeker_id"]: a for a in r.json()}
+    assert got[me_id]["allowed"] == ["withdrawn"]
+    # The relative's application is shown, with no move: any move on it answers 404, as for a stranger.
+    assert got[relative]["allowed"] == []
+    assert move(world.client, me, got[relative]["id"], "withdrawn").status_code == 404
+    # The relative, from its own phone, and the station see the moves they may make on it.
+    theirs = world.seeker_actor(station, relative)
+    for actor in (theirs, station):
+        seen = world.client.get(f"{API}/applications/{got[relative]['id']}", headers=actor.headers).json()
+        assert seen["allowed"] == ["withdrawn"]
 
 
 def test_a_member_acts_only_for_consenting_relatives_of_a_family_that_stays_together(world: World) -> None:

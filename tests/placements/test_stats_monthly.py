@@ -114,3 +114,26 @@ def test_csv_and_limits(world: World) -> None:
     r = world.client.get(API, params={"months": 121}, headers=world.admin.headers)
     assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "months")
     assert world.client.get(API, headers=employer.headers).status_code == 403
+
+
+def test_a_period_starting_mid_month_counts_its_first_month_from_that_day(world: World) -> None:
+    """2025-01-15..2025-03-10: hires, arrivals and departures of 1-14 January are outside the period."""
+    station, employer, vacancy = _scene(world)
+    # Hired 14 January, 23:30 in Shanghai; arrived and left before the period began.
+    _place(world, station, employer, vacancy, arrived=date(2025, 1, 3), left=date(2025, 1, 14),
+           hired_at=datetime(2025, 1, 14, 15, 30, tzinfo=UTC))
+    # Hired 15 January, 00:30 in Shanghai (16:30 UTC the day before); arrived on the first day of the period.
+    _place(world, station, employer, vacancy, arrived=date(2025, 1, 15),
+           hired_at=datetime(2025, 1, 14, 16, 30, tzinfo=UTC))
+    # Arrived after the period's last day: outside it, though in March.
+    _place(world, station, employer, vacancy, arrived=date(2025, 3, 11))
+    r = world.client.get(API, params={"period": "2025-01-15..2025-03-10"}, headers=world.admin.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["filters"]["period_start"] == "2025-01-15"
+    assert _months(world, world.admin, period="2025-01-15..2025-03-10") == {
+        "2025-01": {"hired": 1, "arrived": 1, "left": 0, "stable": 0},
+        "2025-02": dict.fromkeys(("hired", "arrived", "left", "stable"), 0),
+        "2025-03": dict.fromkeys(("hired", "arrived", "left", "stable"), 0)}
+    # The whole of January still counts all three.
+    assert _months(world, world.admin, period="2025-01")["2025-01"] == {"hired": 2, "arrived": 2, "left": 1,
+                                                                       "stable": 0}

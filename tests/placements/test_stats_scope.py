@@ -8,7 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+from sqlmodel import Session
+
 from app.clock import today_shanghai
+from app.errors import Forbidden
+from app.services.stats_common import StatsFilter
+from app.services.stats_posts import post_rows
 from tests.factories import Actor, World
 from tests.placements.population import Story, build, employed, stayed
 from tests.placements.test_stats import FIGURES, _truth
@@ -116,3 +122,19 @@ def test_charter_passengers_are_the_stations_own(world: World) -> None:
                                      headers=station.headers).status_code == 200
     assert [_get(world, s, "transport")["rows"][-1]["passengers"] for s in stations] == [2, 3]
     assert _get(world, world.admin, "transport")["rows"][-1]["passengers"] == 5
+
+
+def test_posts_are_the_bureaus_and_a_station_is_told_so(world: World) -> None:
+    """One rule, the service's: a station's key is turned away by it with its reason, in every format."""
+    station = world.station()
+    for params in ({}, {"format": "csv"}, {"period": "2025"}):
+        r = world.client.get(f"{API}/posts", params=params, headers=station.headers)
+        problem = r.json()
+        assert (r.status_code, problem["errors"][0]["rule"]) == (403, "role"), r.text
+        assert problem["detail_zh"] == "此统计仅限人社局"
+    assert _get(world, world.admin, "posts")["filters"]["station_id"] is None
+    employer = world.employer()
+    assert world.client.get(f"{API}/posts", headers=employer.headers).status_code == 403
+    # The same rule guards the service for any other caller than the router.
+    with Session(world.engine) as session, pytest.raises(Forbidden):
+        post_rows(session, StatsFilter(station_id=station.id))

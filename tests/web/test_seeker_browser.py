@@ -157,7 +157,9 @@ def test_a_family_member_applies_for_the_whole_family_from_a_family_match(
     page.wait_for_selector("#app-list .card[data-status='applied']")
     got = world.client.get(f"/api/v1/applications?vacancy_id={vacancy}", headers=station.headers).json()["items"]
     assert sorted(a["seeker_id"] for a in got) == sorted(members)
-    assert {(a["source"], a["family_id"]) for a in got} == {("seeker", family)}
+    # I applied for myself, and for my brother, who did nothing.
+    assert {a["seeker_id"]: (a["source"], a["family_id"]) for a in got} == {
+        members[0]: ("seeker", family), members[1]: ("relative", family)}
     assert len({a["group_id"] for a in got}) == 1
 
     # Tapped again from another phone of the family: the problem says what is wrong, in Chinese.
@@ -169,7 +171,12 @@ def test_a_family_member_applies_for_the_whole_family_from_a_family_match(
     brother.wait_for_selector(f"{offer} button.family-apply")
     brother.click(f"{offer} button.family-apply")
     brother.wait_for_selector(f"{offer} .error:not(:empty)")
-    assert "撤回" in brother.text_content(f"{offer} .error")
+    # The family's own application is in the way: nothing to withdraw, only to know it is done.
+    said = brother.text_content(f"{offer} .error") or ""
+    assert "全家已一起申请" in said and "撤回" not in said
+    # My brother sees the application made for him in his own app, with the move he may make on it.
+    theirs = world.client.get("/api/v1/applications", headers=world.seeker_actor(station, members[1]).headers)
+    assert [(a["seeker_id"], a["allowed"]) for a in theirs.json()["items"]] == [(members[1], ["withdrawn"])]
     other.close()
 
     # A member of a family without an offer for this job applies for itself, and is told so.
