@@ -49,7 +49,7 @@ class Application(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     start_date: date | None = None
     arrived_on: date | None = None
-    source: str = Field(max_length=16)  # seeker (from the app), relative (a family member applied for it), station, admin
+    source: str = Field(max_length=16)  # seeker (the app), relative (a member applied for its family), station, admin
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
