@@ -60,13 +60,17 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = 60.0
     # Webhooks. Private/loopback destinations are an SSRF hole in production; tests and the demo need them.
     allow_private_webhooks: bool = False
+    # The whole of one send: connect, TLS, request and answer (a receiver dripping bytes is cut off at it).
     webhook_timeout_seconds: float = 15.0
     webhook_lease_seconds: float = 60.0
     # Concurrent sends per worker. More threads help only against slow receivers: on a fast network they
     # mostly contend for the interpreter lock (16 cost 40 % more CPU per message than 8 on loopback).
     webhook_concurrency: int = 8
     # Sends in flight to one endpoint per worker, so a slow receiver holds at most this many of the worker's
-    # sender threads (never all: one is always left to the others) and other endpoints keep their pace.
+    # sender threads and other endpoints keep their pace. With two threads or more, an endpoint already
+    # sending never takes the last free one: it is kept for an endpoint starting its first send, so slow
+    # endpoints with backlogs leave a thread to the others. With webhook_concurrency 1 nothing is kept back
+    # and a slow send holds the worker until webhook_timeout_seconds.
     webhook_endpoint_concurrency: int = Field(default=4, ge=1)
     webhook_secret_overlap_hours: float = 24.0
     # Delay before each retry (±20 % jitter): about three days in all, then the message is dead.

@@ -104,6 +104,12 @@ class WebhookMessagePublic(Output):
     last_error: str | None
 
 
+class Requeued(Output):
+    """How many messages a bulk redelivery queued again."""
+
+    queued: int
+
+
 class WebhookAttempt(SQLModel, table=True):
     __tablename__ = "webhook_attempt"
 

@@ -5,9 +5,10 @@ so workers never wait for each other; SQLite: one worker), reading their bodies 
 transaction, commit, POST them outside any transaction (a small thread pool sharing kept-alive
 connections per receiver, see ``app.notify.sender``), then record attempts and outcomes in another short
 transaction. Sends are queued per endpoint and at most ``webhook_endpoint_concurrency`` of one endpoint's
-sends hold a sender thread at once, and a worker claims only a share of its batch for one endpoint, so a
-slow receiver cannot take every thread or every claim. A send slower than the round's budget keeps running
-under a heartbeat that renews its lease, and a later round records it. The outcome
+sends hold a sender thread at once, an endpoint already sending never takes the last free thread, and a
+worker claims only a small share of its batch for one endpoint, so slow receivers cannot take every thread
+or every claim. Each send ends within ``webhook_timeout_seconds`` in all. A send slower than the round's
+budget keeps running under a heartbeat that renews its lease, and a later round records it. The outcome
 UPDATE only matches while this worker still holds the lease, so a worker that lost its lease (it stalled
 and another took over) cannot overwrite the newer result. A worker that dies leaves its leases to expire,
 and the messages are taken over: the receiver may then see a message twice, always with the same
@@ -65,8 +66,10 @@ ROUND_MIN_SECONDS = 0.05
 TICK_SECONDS = 0.02
 # Finished sends of a long round are recorded (and leases renewed) this often.
 SETTLE_SECONDS = 0.25
-# A worker claims at most this share of its batch for one endpoint: a slow receiver's backlog cannot fill it.
-ENDPOINT_BATCH_SHARE = 2
+# A worker holds at most this many times the per-endpoint limit of one endpoint's messages (in flight and
+# queued behind them, so a freed lane finds its next send without waiting for a claim), and never more
+# than half its batch: a slow receiver's backlog cannot fill the batch, nor can two of them.
+ENDPOINT_CLAIM_FACTOR = 2
 
 Clock = Callable[[], datetime]
 
@@ -127,16 +130,28 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-class _Lanes:
-    """Sends queued per endpoint, at most ``limit`` of one endpoint's holding a sender thread at a time: a
-    slow receiver ties up that many threads and the others go on serving every other endpoint.
+_Start = tuple[int, Callable[[], Result], Future[Result]]  # endpoint, send, its future
 
-    A thread sends one message and then puts its endpoint's next one at the back of the pool's queue, so
-    endpoints with backlogs take turns.
+
+class _Lanes:
+    """Sends queued per endpoint and started as sender threads come free, so a slow receiver ties up only
+    some of the threads and the others go on serving every other endpoint:
+
+    * at most ``limit`` sends of one endpoint hold a thread at a time;
+    * an endpoint that already has a send in flight never takes the last free thread (when there are two
+      or more): that one is kept for an endpoint starting its first send. A per-endpoint limit alone let
+      two slow endpoints take every thread between them; now endpoints with sends to spare can never hold
+      them all. Endpoints each on their first send still can, if enough of them are slow at once, which
+      is why every send also ends at its deadline (the timeout setting).
+
+    A freed thread starts the next send of the endpoint that waited longest, so endpoints with backlogs
+    take turns.
     """
 
     def __init__(self, pool: ThreadPoolExecutor, threads: int, limit: int) -> None:
         self.pool, self.threads, self.limit = pool, threads, limit
+        self.reserve = 1 if threads >= 2 else 0
+        # Insertion order is the turn order: an endpoint that starts a send and still has more goes last.
         self._queues: dict[int, deque[tuple[Callable[[], Result], Future[Result]]]] = {}
         self._active: Counter[int] = Counter()
         self._busy = 0  # the total of _active, kept apart so it can be read without the lock
@@ -146,44 +161,63 @@ class _Lanes:
         future: Future[Result] = Future()
         with self._lock:
             self._queues.setdefault(endpoint_id, deque()).append((task, future))
-            start = self._active[endpoint_id] < self.limit
-            if start:
-                self._active[endpoint_id] += 1
-                self._busy += 1
-        if start:
-            self.pool.submit(self._run, endpoint_id)
+            started = self._start_locked()
+        for run in started:
+            self.pool.submit(self._run, *run)
         return future
 
     def spare_threads(self) -> bool:
         """Whether a sender thread is idle (a hint: read without the lock)."""
         return self._busy < self.threads
 
-    def _run(self, endpoint_id: int) -> None:
-        with self._lock:
-            task, future = self._queues[endpoint_id].popleft()
+    def _may_start(self, endpoint_id: int) -> bool:
+        active = self._active[endpoint_id]
+        if active >= self.limit:
+            return False
+        return self._busy < (self.threads if active == 0 else self.threads - self.reserve)
+
+    def _start_locked(self) -> list[_Start]:
+        """Takes every send that may start now, each endpoint in turn; the caller submits them."""
+        started: list[_Start] = []
+        progress = True
+        while progress and self._busy < self.threads:
+            progress = False
+            for endpoint_id in list(self._queues):
+                if self._busy >= self.threads:
+                    break
+                if not self._may_start(endpoint_id):
+                    continue
+                queue = self._queues.pop(endpoint_id)
+                task, future = queue.popleft()
+                if queue:
+                    self._queues[endpoint_id] = queue
+                self._active[endpoint_id] += 1
+                self._busy += 1
+                started.append((endpoint_id, task, future))
+                progress = True
+        return started
+
+    def _run(self, endpoint_id: int, task: Callable[[], Result], future: Future[Result]) -> None:
         try:
             future.set_result(task())
         except BaseException as exc:  # send() returns its failures; this is a bug, kept for the round
             future.set_exception(exc)
         with self._lock:
-            queue = self._queues.get(endpoint_id)
-            more = bool(queue)
-            if queue is not None and not queue:
-                del self._queues[endpoint_id]
-            if not more:
-                self._busy -= 1
-                self._active[endpoint_id] -= 1
-                if self._active[endpoint_id] <= 0:
-                    del self._active[endpoint_id]
-        if more:
-            self.pool.submit(self._run, endpoint_id)
+            self._busy -= 1
+            self._active[endpoint_id] -= 1
+            if self._active[endpoint_id] <= 0:
+                del self._active[endpoint_id]
+            started = self._start_locked()
+        for run in started:
+            self.pool.submit(self._run, *run)
 
 
 class _Runtime:
     """Sender threads and kept-alive connections per process: connections to a receiver are reused."""
 
     def __init__(self, allow_private: bool, concurrency: int, per_endpoint: int) -> None:
-        self.connections = Connections(allow_private=allow_private)
+        # Idle connections beyond what the threads could use at once only hold files open.
+        self.connections = Connections(allow_private=allow_private, max_idle=2 * concurrency)
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-send")
         self.lanes = _Lanes(self.pool, concurrency, per_endpoint)
 
@@ -197,7 +231,8 @@ _runtimes_lock = threading.Lock()
 
 
 def endpoint_limit(settings: Settings) -> int:
-    """Sends in flight per endpoint and worker; one sender thread is always left to the other endpoints."""
+    """Sends in flight per endpoint and worker: the setting, and never every sender thread (unless there
+    is only one). See ``_Lanes`` for the thread kept back from endpoints already sending."""
     threads = max(1, settings.webhook_concurrency)
     return max(1, min(settings.webhook_endpoint_concurrency, threads - 1))
 
@@ -420,10 +455,11 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: dateti
                 settings: Settings | None = None) -> int:
     """Claims, sends and records due messages; returns how many outcomes were settled.
 
-    At most ``batch`` messages are in flight per worker, at most half of them (or the per-endpoint
-    limit, if larger) for one endpoint. A round waits for its sends for up to ``ROUND_BUDGET_SECONDS``, and
-    returns earlier once there is room to claim more; a slower send keeps running (under heartbeat) and a
-    later round records it, so one slow receiver does not hold back every other endpoint. ``now`` moves
+    At most ``batch`` messages are in flight per worker, for one endpoint at most twice its per-endpoint
+    limit and half the batch (see ``_Lanes`` for how they share the sender threads). A round waits for its
+    sends for up to ``ROUND_BUDGET_SECONDS``, and returns earlier once there is room to claim more; a slower
+    send keeps running (under heartbeat) and a later round records it, so one slow receiver does not hold
+    back every other endpoint. ``now`` moves
     this worker's clock (tests use it to make retries due); ``settings`` defaults to the process settings
     and decides the vault key, lease, timeout, limits and whether private addresses are allowed.
     """
@@ -434,6 +470,8 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: dateti
         return utcnow() + offset
 
     runtime = _runtime(settings)
+    # Every round, busy or idle: connections to receivers not posted to again are closed all the same.
+    runtime.connections.sweep()
     with _flights_lock:
         flight = _flights.setdefault((id(engine), worker_id), _Flight())
     settled = _settle(engine, worker_id, flight, clock, settings)
@@ -441,7 +479,7 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: dateti
     jobs: list[Job] = []
     if room > 0:
         held = Counter(job.endpoint_id for job in flight.sends.values())
-        per_endpoint = max(runtime.lanes.limit, batch // ENDPOINT_BATCH_SHARE)
+        per_endpoint = max(1, min(ENDPOINT_CLAIM_FACTOR * runtime.lanes.limit, batch // 2))
         jobs = _claim_jobs(engine, worker_id, room, settings, clock(), held, per_endpoint)
     skipped = [Result(job, clock()) for job in jobs if job.secrets is None]
     if skipped:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -114,8 +115,11 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
-def connect_checked(host: str, port: int, timeout: float | None, *, allow_private: bool) -> socket.socket:
-    """Resolves, checks and connects in one step, so the address checked is the address used."""
+def connect_checked(host: str, port: int, timeout: float | None, *, allow_private: bool,
+                    deadline: float | None = None) -> socket.socket:
+    """Resolves, checks and connects in one step, so the address checked is the address used. With a
+    ``deadline`` (``time.monotonic()``), trying the next address gets only what is left of the time, so a
+    host with many unreachable addresses cannot stretch one send's budget."""
     try:
         addresses = resolve(host, port)
     except (OSError, UnicodeError, ValueError) as exc:
@@ -125,6 +129,10 @@ def connect_checked(host: str, port: int, timeout: float | None, *, allow_privat
         raise DestinationRefused(f"destination refused: {reason}")
     last: OSError | None = None
     for ip in addresses:
+        if deadline is not None:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError(f"timed out connecting to {host}")
         try:
             sock = socket.create_connection((str(ip), port), timeout)
         except OSError as exc:

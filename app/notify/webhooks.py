@@ -17,7 +17,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.auth import Caller
-from app.clock import utcnow
+from app.clock import SHANGHAI, utcnow
 from app.errors import Conflict, Forbidden, NotFound
 from app.models.webhook import (
     MessageStatus,
@@ -196,16 +196,21 @@ def _require_enabled(endpoint: WebhookEndpoint) -> None:
                        rule="endpoint_disabled")
 
 
+def _requeued() -> dict[str, Any]:
+    """The columns of a message queued again: one place, so a single and a bulk redelivery cannot drift.
+    ``last_error`` stays: why it failed remains visible until the next attempt replaces it."""
+    return {"status": "pending", "attempts": 0, "next_attempt_at": utcnow(), "lease_owner": None,
+            "lease_until": None, "delivered_at": None}
+
+
 def redeliver(session: Session, endpoint: WebhookEndpoint, message: WebhookMessage) -> WebhookMessage:
     """Queues a dead or delivered message again with the same ``webhook-id`` and body and a fresh
     retry schedule; its earlier attempts stay in the log."""
     if message.status == "pending":
         raise Conflict("该消息已在等待投递", "The message is already pending", rule="message_pending")
     _require_enabled(endpoint)
-    message.status = "pending"
-    message.attempts = 0
-    message.next_attempt_at = utcnow()
-    message.lease_owner = message.lease_until = message.delivered_at = None
+    for name, value in _requeued().items():
+        setattr(message, name, value)
     session.add(message)
     session.flush()
     return message
@@ -214,16 +219,18 @@ def redeliver(session: Session, endpoint: WebhookEndpoint, message: WebhookMessa
 def redeliver_dead(session: Session, endpoint: WebhookEndpoint, since: datetime | None = None) -> int:
     """Queues every dead message of the endpoint again (only those created at or after ``since``, when
     given), as ``redeliver`` does one; returns how many. One statement however many there are: after a
-    long outage that may be thousands, and the worker's per-endpoint limit paces them at the receiver."""
+    long outage that may be thousands, and the worker's per-endpoint limit paces them at the receiver.
+
+    A ``since`` without a timezone is Asia/Shanghai time, as the stats read their dates: an owner who says
+    "since 1 November" means China's 1 November, and the column holds aware UTC values."""
     _require_enabled(endpoint)
     statement = update(WebhookMessage).where(col(WebhookMessage.endpoint_id) == endpoint.id,
                                              col(WebhookMessage.status) == "dead")
     if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=SHANGHAI)
         statement = statement.where(col(WebhookMessage.created_at) >= since)
-    result = session.connection().execute(
-        statement.values(status="pending", attempts=0, next_attempt_at=utcnow(), lease_owner=None,
-                         lease_until=None, delivered_at=None)
-    )
+    result = session.connection().execute(statement.values(**_requeued()))
     # Loaded copies of these rows would be stale: the caller reads them again if it needs them.
     session.expire_all()
     return int(result.rowcount)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.auth import CallerDep, SessionDep, require
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.models.common import Output, Page
+from app.models.common import Page
 from app.models.webhook import (
     MessageStatus,
+    Requeued,
     WebhookAttemptPublic,
     WebhookEndpoint,
     WebhookEndpointCreate,
@@ -34,10 +35,6 @@ def app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
-
-
-class Requeued(Output):
-    queued: int
 
 
 def owned_endpoint(endpoint_id: int, caller: CallerDep, session: SessionDep) -> WebhookEndpoint:
@@ -121,8 +118,14 @@ def list_attempts(message: EndpointMessage, session: SessionDep) -> object:
 
 
 @router.post("/{endpoint_id}/messages/redeliver", response_model=Requeued, status_code=202,
-             summary="Queue every dead message again (or those created since `since`), each with its webhook-id")
-def redeliver_dead(endpoint: OwnedEndpoint, session: SessionDep, since: datetime | None = None) -> object:
+             summary="Queue every dead message again (or those created since `since`), each with its webhook-id",
+             description="`since` without a timezone (a date, or a date-time with no offset) is read as "
+                         "Asia/Shanghai time, like the stats' dates: `since=2026-11-01` means from midnight "
+                         "of 1 November in China. Give `Z` or an offset for any other zone.")
+def redeliver_dead(endpoint: OwnedEndpoint, session: SessionDep, since: Annotated[datetime | None, Query(
+        description=("Only messages created at or after this moment. A date (`2026-11-01`) or a date-time "
+                     "without an offset (`2026-11-01T08:00:00`) is Asia/Shanghai time, as in the stats; "
+                     "`2026-11-01T00:00:00Z` or `+08:00` is taken as given."))] = None) -> object:
     return Requeued(queued=webhooks.redeliver_dead(session, endpoint, since))
 
 

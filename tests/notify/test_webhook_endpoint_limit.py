@@ -1,10 +1,12 @@
-"""The per-endpoint in-flight limit, against real receivers on loopback: one slow, one fast."""
+"""The per-endpoint in-flight limit and the send deadline, against real receivers on loopback: slow ones
+held by the test until the fast ones are done, and one that drips its answer."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -13,9 +15,8 @@ from sqlalchemy import Engine
 from app.notify.delivery import deliver_due, endpoint_limit
 from app.settings import Settings
 from tests.factories import World
-from tests.notify.test_webhook_receiver import Answer, Receiver, messages, queue, register
-
-SLOW_SECONDS = 1.5
+from tests.notify.test_webhook_receiver import EVENT, Answer, Received, Receiver, messages, queue, register
+from tests.notify.test_webhook_sender import RawServer, read_request
 
 
 @pytest.fixture
@@ -55,43 +56,125 @@ def test_the_setting_leaves_a_thread_to_other_endpoints(settings: Settings) -> N
     assert endpoint_limit(settings.model_copy(update={"webhook_concurrency": 1})) == 1
 
 
+def held_until(gate: threading.Event) -> Callable[[Received, int], Answer]:
+    """A slow receiver whose answers wait for the test to open ``gate`` (30 s at most, should a test fail
+    first): "every fast delivery went out before the first slow one completed" then depends on the order
+    of events only, not on how fast a loaded machine runs."""
+
+    def answer(_request: Received, _number: int) -> Answer:
+        gate.wait(30)
+        return Answer(204)
+
+    return answer
+
+
 def test_a_slow_receiver_holds_only_its_share_of_the_sender_threads(world: World, engine: Engine,
                                                                     limited: Settings) -> None:
     slow_owner, fast_owner = world.station(), world.station()
+    gate = threading.Event()
     with Receiver() as slow, Receiver() as fast:
         register(world, slow_owner, slow)
         register(world, fast_owner, fast)
-        slow.answer = lambda _r, _n: Answer(204, sleep=SLOW_SECONDS)
+        slow.answer = held_until(gate)
         slow_ids = queue(engine, slow_owner, 4)  # due first: without the limit they take all four threads
         fast_ids = queue(engine, fast_owner, 12)
-        started = time.monotonic()
         with polling_worker(engine, limited):
-            fast.wait_for(12, timeout=SLOW_SECONDS * 4)
-            fast_done = time.monotonic() - started
-            assert slow.snapshot() == [], "every fast delivery went out while the slow receiver sat on its first"
-        assert fast_done < SLOW_SECONDS
+            try:
+                fast.wait_for(12, timeout=20)
+                assert slow.snapshot() == [], "every fast delivery was acknowledged before any slow one"
+            finally:
+                gate.set()
         assert slow.peak == 2  # the limit, reached and never passed
         assert fast.acked_ids() == set(fast_ids) and slow.acked_ids() == set(slow_ids)
+    assert {m.status for m in messages(engine).values()} == {"delivered"}
+
+
+@pytest.mark.parametrize(("threads", "limit"), [(4, 2), (8, 4)])
+def test_two_slow_receivers_with_backlogs_leave_a_thread_to_a_fast_one(
+        world: World, engine: Engine, limited: Settings, threads: int, limit: int) -> None:
+    """Each slow endpoint is held to its limit, and together they never take the last thread: before the
+    fix (8 threads and a limit of 4, the defaults, or 4 and 2) the two of them took every thread and
+    claimed the whole batch, and the fast receiver waited for the slow ones."""
+    settings = limited.model_copy(update={"webhook_concurrency": threads, "webhook_endpoint_concurrency": limit})
+    owners = [world.station() for _ in range(3)]
+    gate = threading.Event()
+    with Receiver() as slow_a, Receiver() as slow_b, Receiver() as fast:
+        for owner, receiver in zip(owners, (slow_a, slow_b, fast), strict=True):
+            register(world, owner, receiver)
+        slow_a.answer = slow_b.answer = held_until(gate)
+        # Backlogs larger than the limits, due before the fast receiver's messages.
+        slow_ids = queue(engine, owners[0], 3 * limit) + queue(engine, owners[1], 3 * limit)
+        fast_ids = queue(engine, owners[2], 12)
+        with polling_worker(engine, settings):
+            try:
+                fast.wait_for(12, timeout=20)
+                assert slow_a.snapshot() == [] and slow_b.snapshot() == [], \
+                    "every fast delivery was acknowledged before any slow one"
+                # Nothing slow has finished yet, so each peak is what that receiver holds right now.
+                assert slow_a.peak + slow_b.peak <= threads - 1
+            finally:
+                gate.set()
+        assert max(slow_a.peak, slow_b.peak) <= limit
+        assert fast.acked_ids() == set(fast_ids)
+        assert slow_a.acked_ids() | slow_b.acked_ids() == set(slow_ids)
     assert {m.status for m in messages(engine).values()} == {"delivered"}
 
 
 def test_a_slow_backlog_larger_than_the_batch_does_not_stop_other_endpoints_being_claimed(
         world: World, engine: Engine, limited: Settings) -> None:
     slow_owner, fast_owner = world.station(), world.station()
+    gate = threading.Event()
     with Receiver() as slow, Receiver() as fast:
         register(world, slow_owner, slow)
         register(world, fast_owner, fast)
-        slow.answer = lambda _r, _n: Answer(204, sleep=SLOW_SECONDS / 3)
+        slow.answer = held_until(gate)
         # Eight slow messages due before the fast ones, and a batch of four: a plain "oldest first" claim
         # would take only slow messages until the slow backlog is gone.
         slow_ids = queue(engine, slow_owner, 8)
         fast_ids = queue(engine, fast_owner, 6)
-        started = time.monotonic()
         with polling_worker(engine, limited, batch=4):
-            fast.wait_for(6, timeout=SLOW_SECONDS * 4)
-            fast_done = time.monotonic() - started
-            assert len(slow.snapshot()) <= 4  # the slow backlog (4 rounds of 2 at best) is still going
-        assert fast_done < SLOW_SECONDS
+            try:
+                fast.wait_for(6, timeout=20)
+                assert slow.snapshot() == [], "every fast delivery was acknowledged before any slow one"
+            finally:
+                gate.set()
         assert slow.peak <= 2
         assert fast.acked_ids() == set(fast_ids) and slow.acked_ids() == set(slow_ids)
     assert {m.status for m in messages(engine).values()} == {"delivered"}
+
+
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_timeout_and_frees_its_thread(
+        world: World, engine: Engine, limited: Settings) -> None:
+    """``webhook_timeout_seconds`` is the whole send's budget: a receiver sending a byte every 0.1 s, well
+    inside any per-read timeout, is cut off when it is spent and the attempt fails as a timeout."""
+    settings = limited.model_copy(update={"webhook_timeout_seconds": 0.5, "webhook_concurrency": 2,
+                                          "webhook_endpoint_concurrency": 1})
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        if not read_request(conn):
+            return
+        for byte in b"HTTP/1.1 204 No Content\r\n\r\n":  # 2.7 s of drip
+            if stop.wait(0.1):
+                return
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                return  # the worker hung up: what the test wants
+
+    server = RawServer(drip)
+    owner = world.station()
+    try:
+        created = world.client.post("/api/v1/webhook-endpoints", headers=owner.headers,
+                                    json={"url": server.url, "event_types": [EVENT]})
+        assert created.status_code == 201, created.text
+        [message_id] = queue(engine, owner)
+        started = time.monotonic()
+        while messages(engine)[message_id].attempts == 0 and time.monotonic() - started < 10:
+            deliver_due(engine, "drip", settings=settings)
+        stored = messages(engine)[message_id]
+        # Before the fix each byte reset the per-read timeout and the drip ran to its end: a 204.
+        assert stored.attempts == 1 and (stored.last_error or "").startswith("TimeoutError"), stored.last_error
+    finally:
+        stop.set()
+        server.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -88,6 +88,40 @@ def test_since_limits_redelivery_to_messages_created_after_it(world: World, engi
         world.client.patch(f"{API}/{endpoint['id']}", json={"url": receiver.url}, headers=station.headers)
         deliver_due(engine, "w1", settings=hooks)
         assert [r.webhook_id for r in receiver.wait_for(1)] == [recent]
+
+
+def test_since_without_a_timezone_is_read_as_asia_shanghai(world: World, engine: Engine, hooks: Settings) -> None:
+    """A date or a naive date-time is a Chinese calendar moment, as the stats read their dates; before the
+    fix both compared a naive value with an aware column and answered 500."""
+    station = world.station()
+    with Receiver() as receiver:
+        endpoint = register(world, station, receiver)
+        receiver.answer = lambda _r, _n: Answer(500)
+        ids = queue(engine, station, 3)
+        deliver_due(engine, "w1", settings=hooks)
+    # 23:59 on 31 October in Shanghai, then 00:45 and 01:30 on 1 November: UTC would put all three in October.
+    created = [datetime(2026, 10, 31, 15, 59, tzinfo=UTC), datetime(2026, 10, 31, 16, 45, tzinfo=UTC),
+               datetime(2026, 10, 31, 17, 30, tzinfo=UTC)]
+    stored = messages(engine)
+    for message_id, at in zip(ids, created, strict=True):
+        set_columns(engine, "webhook_message", stored[message_id].id or 0, created_at=at)
+    path = f"{API}/{endpoint['id']}/messages/redeliver"
+
+    by_day = world.client.post(path, params={"since": "2026-11-01"}, headers=station.headers)
+    assert by_day.status_code == 202, by_day.text
+    assert by_day.json() == {"queued": 2}  # read as UTC midnight it would be 0
+    stored = messages(engine)
+    assert [stored[i].status for i in ids] == ["dead", "pending", "pending"]
+
+    for message_id in ids:
+        set_columns(engine, "webhook_message", stored[message_id].id or 0, status="dead")
+    by_moment = world.client.post(path, params={"since": "2026-11-01T01:00:00"}, headers=station.headers)
+    assert by_moment.status_code == 202, by_moment.text
+    assert by_moment.json() == {"queued": 1}
+    assert [messages(engine)[i].status for i in ids] == ["dead", "dead", "pending"]
+    # An explicit offset is taken as given: 01:00 UTC on 1 November is after all three.
+    explicit = world.client.post(path, params={"since": "2026-11-01T01:00:00Z"}, headers=station.headers)
+    assert explicit.status_code == 202 and explicit.json() == {"queued": 0}
 
 
 def test_a_disabled_endpoint_refuses_bulk_redelivery(world: World, engine: Engine, hooks: Settings) -> None:

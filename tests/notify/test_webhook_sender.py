@@ -185,3 +185,130 @@ def test_a_host_name_that_now_resolves_to_loopback_is_refused_at_connect_time(
         connections.close()
     time.sleep(0.1)
     assert receiver.snapshot() == []
+
+
+def serve_until_hung_up(closed: threading.Event) -> Callable[[socket.socket], None]:
+    """Answers every request on a kept-alive connection; ``closed`` is set once the client hangs up."""
+
+    def handle(conn: socket.socket) -> None:
+        while read_request(conn):
+            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+        closed.set()
+
+    return handle
+
+
+def all_set(events: list[threading.Event], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    return all(event.wait(max(0.0, deadline - time.monotonic())) for event in events)
+
+
+def test_idle_connections_to_receivers_not_posted_to_again_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Short keep-alive and sweep interval so the test need not wait 5 s; the logic is the same.
+    monkeypatch.setattr(sender, "KEEPALIVE_SECONDS", 0.3)
+    monkeypatch.setattr(sender, "SWEEP_SECONDS", 0.1)
+    closed = [threading.Event() for _ in range(6)]
+    servers = [RawServer(serve_until_hung_up(event)) for event in closed]
+    connections = Connections(allow_private=True)
+    try:
+        for n, server in enumerate(servers):
+            assert connections.post(server.url, BODY.encode(), headers(new_secret(), n), 5.0).status == 204
+        time.sleep(0.5)  # every one of them is now past the keep-alive
+        assert connections.post(servers[0].url, BODY.encode(), headers(new_secret(), 9), 5.0).status == 204
+        # Before the fix only the origin posted to dropped its expired connection; the other five stayed
+        # open (in CLOSE_WAIT once the receiver hangs up) until the process ran out of files.
+        assert all_set(closed[1:]), "the receivers not posted to again still hold an open connection"
+        assert connections.idle_count == 1  # only the fresh connection to servers[0]
+        assert servers[0].connections == 2
+    finally:
+        connections.close()
+        for server in servers:
+            server.close()
+
+
+def test_a_sweep_closes_expired_connections_without_any_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker sweeps every round, so an idle worker lets go of them too."""
+    monkeypatch.setattr(sender, "KEEPALIVE_SECONDS", 0.3)
+    monkeypatch.setattr(sender, "SWEEP_SECONDS", 0.1)
+    closed = [threading.Event() for _ in range(3)]
+    servers = [RawServer(serve_until_hung_up(event)) for event in closed]
+    connections = Connections(allow_private=True)
+    try:
+        for n, server in enumerate(servers):
+            connections.post(server.url, BODY.encode(), headers(new_secret(), n), 5.0)
+        connections.sweep()  # too early: nothing has expired
+        assert connections.idle_count == 3 and not any(event.is_set() for event in closed)
+        time.sleep(0.5)
+        connections.sweep()
+        assert all_set(closed) and connections.idle_count == 0
+    finally:
+        connections.close()
+        for server in servers:
+            server.close()
+
+
+def test_idle_connections_are_capped_across_receivers_least_recently_used_first() -> None:
+    closed = [threading.Event() for _ in range(8)]
+    servers = [RawServer(serve_until_hung_up(event)) for event in closed]
+    connections = Connections(allow_private=True, max_idle=3)
+    try:
+        for n, server in enumerate(servers):
+            connections.post(server.url, BODY.encode(), headers(new_secret(), n), 5.0)
+        assert connections.idle_count == 3
+        assert all_set(closed[:5])  # the five used longest ago were closed
+        for n, server in enumerate(servers[5:]):  # the three most recent are still there to reuse
+            connections.post(server.url, BODY.encode(), headers(new_secret(), 10 + n), 5.0)
+        assert [server.connections for server in servers[5:]] == [1, 1, 1]
+        assert not any(event.is_set() for event in closed[5:])
+    finally:
+        connections.close()
+        for server in servers:
+            server.close()
+
+
+@pytest.mark.parametrize("where", ["status line", "body"])
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_send_deadline(where: str) -> None:
+    """A byte every 0.1 s keeps each read inside a 0.5 s socket timeout: before the fix the send took the
+    receiver's 5 s and succeeded; now the 0.5 s is the budget of the whole send."""
+    stop = threading.Event()
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n"
+
+    def drip(conn: socket.socket) -> None:
+        if not read_request(conn):
+            return
+        slow = head if where == "status line" else b"x" * 50
+        if where == "body":
+            conn.sendall(head)
+        for byte in slow:
+            if stop.wait(5.0 / len(slow)):
+                return
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                return  # we hung up: good
+        if where == "status line":
+            conn.sendall(b"x" * 50)
+
+    server = RawServer(drip)
+    connections = Connections(allow_private=True)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError):
+            connections.post(server.url, BODY.encode(), headers(new_secret(), 1), 0.5)
+        assert time.monotonic() - started < 4.0  # generous: the drip alone lasts 5 s
+    finally:
+        stop.set()
+        connections.close()
+        server.close()
+    assert connections.idle_count == 0
+
+
+def test_a_kept_alive_connection_is_reused_under_the_new_sends_own_deadline(receiver: Receiver) -> None:
+    connections = Connections(allow_private=True)
+    try:
+        assert connections.post(receiver.url, BODY.encode(), headers(receiver.secrets[0], 1), 0.3).status == 204
+        time.sleep(0.4)  # the first send's deadline has passed, the keep-alive has not
+        assert connections.post(receiver.url, BODY.encode(), headers(receiver.secrets[0], 2), 5.0).status == 204
+    finally:
+        connections.close()
+    assert len({r.peer for r in receiver.wait_for(2)}) == 1
