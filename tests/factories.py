@@ -25,7 +25,9 @@ _counter = itertools.count(1)
 
 def resident_id(area: str = "522325", birth: date | None = None, sex: str = "male") -> str:
     n = next(_counter)
-    return make_resident_id(area, birth or date(1990, 1, 1) + timedelta(days=n), n % 1000, sex)
+    # Births cycle over 1970-2002, so a long test run never makes a seeker too young to register; 11,999
+    # is coprime to 1,000, so (birth, sequence) stays unique for millions of numbers.
+    return make_resident_id(area, birth or date(1970, 1, 1) + timedelta(days=n % 11_999), n % 1000, sex)
 
 
 def mobile() -> str:
