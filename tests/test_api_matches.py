@@ -118,3 +118,30 @@ def test_improvements_name_a_licence_that_opens_jobs(world: World) -> None:
     tips = r.json()
     assert tips and tips[0]["added_vacancies"] >= 1
     assert any("叉车" in t["label_zh"] for t in tips)
+
+
+def test_every_match_list_takes_a_limit_of_1_to_200_and_twenty_by_default(world: World) -> None:
+    station = world.station()
+    husband = world.seeker(station, sex="male", birth=date(1988, 3, 1), skills=[{"name": "焊工"}])
+    wife = world.seeker(station, sex="female", birth=date(1990, 5, 1), skills=[{"name": "焊工"}])
+    family_id = world.client.post("/api/v1/families", json={"kind": "couple", "member_ids": [husband, wife]},
+                                  headers=station.headers).json()["id"]
+    # 12 employers with 2 welding posts each: 24 vacancies, within the cap of 3 per employer.
+    for _ in range(12):
+        employer = world.employer(dormitories=5)
+        for _ in range(2):
+            vacancy = world.vacancy(employer, title="电焊工", occupation="电焊工", family_posts={"couple": 1})
+    admin = world.admin
+    urls = (f"/api/v1/vacancies/{vacancy['id']}/matches", f"/api/v1/seekers/{husband}/matches",
+            f"/api/v1/families/{family_id}/matches")
+    for url in urls:
+        for bad in ("0", "201", "x"):
+            r = world.client.get(f"{url}?limit={bad}", headers=admin.headers)
+            assert r.status_code == 422, (url, bad, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["errors"][0]["field"] == "limit"
+    seeker_url, family_url = urls[1], urls[2]
+    assert len(world.client.get(seeker_url, headers=admin.headers).json()) == 20
+    assert len(world.client.get(f"{seeker_url}?limit=200", headers=admin.headers).json()) == 24
+    assert len(world.client.get(family_url, headers=admin.headers).json()) == 12  # more than 10
+    assert len(world.client.get(f"{family_url}?limit=3", headers=admin.headers).json()) == 3

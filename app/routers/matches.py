@@ -51,6 +51,6 @@ def seeker_improvements(seeker: OwnedSeeker, matcher: Matcher) -> object:
 @router.get("/families/{family_id}/matches", response_model=list[FamilyMatchOut],
             summary="Top employers that can take the whole family, with a vacancy per member")
 def family_matches(family: OwnedFamily, session: SessionDep, matcher: Matcher, _: StationOrAdmin,
-                   limit: Annotated[int, Query(ge=1, le=200)] = 10, min_score: MinScore = 0) -> object:
+                   limit: K = 20, min_score: MinScore = 0) -> object:
     assert family.id is not None
     return match_views.family_matches(session, matcher.top_employers_for_family(family.id, limit, min_score))
