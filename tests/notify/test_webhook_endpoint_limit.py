@@ -7,12 +7,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from app.notify.delivery import deliver_due, endpoint_limit
+from app.notify.delivery import _Lanes, deliver_due, endpoint_limit
 from app.settings import Settings
 from tests.factories import World
 from tests.notify.test_webhook_receiver import EVENT, Answer, Received, Receiver, messages, queue, register
@@ -178,3 +180,32 @@ def test_a_receiver_dripping_its_answer_is_cut_off_at_the_timeout_and_frees_its_
     finally:
         stop.set()
         server.close()
+
+
+def test_an_endpoint_turning_slow_hands_back_its_queued_sends_beyond_its_share() -> None:
+    """Quick endpoints may be claimed deeper (a whole batch per claim on a busy worker); once a send of one
+    runs long it is lagging, and its queued sends beyond the given share are taken back unstarted."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    lanes = _Lanes(pool, threads=2, limit=1)
+    gate = threading.Event()
+    ran: list[int] = []
+
+    def task(n: int) -> Callable[[], Any]:
+        def run() -> Any:
+            ran.append(n)
+            gate.wait(5)
+            return n
+        return run
+
+    try:
+        futures = [lanes.submit(7, task(n)) for n in range(6)]
+        time.sleep(0.1)
+        assert lanes.lagging(0.05) == {7} and lanes.lagging(5.0) == set()
+        shed = lanes.shed(7, keep=2)  # one running, one queued stay
+        assert shed == futures[2:][::-1] and all(f.cancelled() for f in shed)
+        gate.set()
+        assert [f.result(timeout=5) for f in futures[:2]] == [0, 1]
+        assert ran == [0, 1] and lanes.lagging(0.0) == set()
+    finally:
+        gate.set()
+        pool.shutdown(wait=True)
