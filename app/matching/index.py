@@ -31,8 +31,9 @@ from app.matching.profiles import (
     VacancyProfile,
 )
 from app.matching.reference import score_pair
+from app.matching.seeker_columns import SeekerColumns
 from app.matching.seeker_scan import top_seeker_ids
-from app.matching.seeker_store import SeekerColumns, SeekerStore
+from app.matching.seeker_store import SeekerStore
 from app.matching.skills import related_keys, requirements
 from app.matching.vacancy_scan import scan_vacancies, top_vacancies
 from app.matching.vacancy_store import VacancyStore

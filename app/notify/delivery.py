@@ -29,7 +29,7 @@ import random
 import socket
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -42,6 +42,7 @@ from sqlalchemy import Connection, Engine, Row, Table, insert, or_, select, upda
 
 from app.clock import utcnow
 from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from app.notify.lanes import Lanes
 from app.notify.sender import Connections
 from app.notify.signing import webhook_headers
 from app.notify.webhooks import live_secrets
@@ -137,120 +138,6 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-_Start = tuple[int, Callable[[], Result], Future[Result]]  # endpoint, send, its future
-
-
-class _Lanes:
-    """Sends queued per endpoint and started as sender threads come free, so a slow receiver ties up only
-    some of the threads and the others go on serving every other endpoint:
-
-    * at most ``limit`` sends of one endpoint hold a thread at a time;
-    * an endpoint that already has a send in flight never takes the last free thread (when there are two
-      or more): that one is kept for an endpoint starting its first send. A per-endpoint limit alone let
-      two slow endpoints take every thread between them; now endpoints with sends to spare can never hold
-      them all. Endpoints each on their first send still can, if enough of them are slow at once, which
-      is why every send also ends at its deadline (the timeout setting).
-
-    A freed thread starts the next send of the endpoint that waited longest, so endpoints with backlogs
-    take turns.
-    """
-
-    def __init__(self, pool: ThreadPoolExecutor, threads: int, limit: int) -> None:
-        self.pool, self.threads, self.limit = pool, threads, limit
-        self.reserve = 1 if threads >= 2 else 0
-        # Insertion order is the turn order: an endpoint that starts a send and still has more goes last.
-        self._queues: dict[int, deque[tuple[Callable[[], Result], Future[Result]]]] = {}
-        self._active: Counter[int] = Counter()
-        self._busy = 0  # the total of _active, kept apart so it can be read without the lock
-        # When each running send started, per endpoint: a send running long makes its endpoint slow.
-        self._running: dict[int, dict[Future[Result], float]] = {}
-        self._lock = threading.Lock()
-
-    def submit(self, endpoint_id: int, task: Callable[[], Result]) -> Future[Result]:
-        future: Future[Result] = Future()
-        with self._lock:
-            self._queues.setdefault(endpoint_id, deque()).append((task, future))
-            started = self._start_locked()
-        for run in started:
-            self.pool.submit(self._run, *run)
-        return future
-
-    def spare_threads(self) -> bool:
-        """Whether a sender thread is idle (a hint: read without the lock)."""
-        return self._busy < self.threads
-
-    def _may_start(self, endpoint_id: int) -> bool:
-        active = self._active[endpoint_id]
-        if active >= self.limit:
-            return False
-        return self._busy < (self.threads if active == 0 else self.threads - self.reserve)
-
-    def _start_locked(self) -> list[_Start]:
-        """Takes every send that may start now, each endpoint in turn; the caller submits them."""
-        started: list[_Start] = []
-        progress = True
-        while progress and self._busy < self.threads:
-            progress = False
-            for endpoint_id in list(self._queues):
-                if self._busy >= self.threads:
-                    break
-                if not self._may_start(endpoint_id):
-                    continue
-                queue = self._queues.pop(endpoint_id)
-                task, future = queue.popleft()
-                if queue:
-                    self._queues[endpoint_id] = queue
-                self._active[endpoint_id] += 1
-                self._busy += 1
-                self._running.setdefault(endpoint_id, {})[future] = time.monotonic()
-                started.append((endpoint_id, task, future))
-                progress = True
-        return started
-
-    def lagging(self, seconds: float) -> set[int]:
-        """Endpoints with a send running for ``seconds`` or longer."""
-        since = time.monotonic() - seconds
-        with self._lock:
-            return {endpoint_id for endpoint_id, running in self._running.items()
-                    if min(running.values()) <= since}
-
-    def shed(self, endpoint_id: int, keep: int) -> list[Future[Result]]:
-        """Takes back the endpoint's queued sends (the last queued first) until at most ``keep`` are held,
-        running and queued; returns their futures, cancelled: none of them was started."""
-        with self._lock:
-            queue = self._queues.get(endpoint_id)
-            if not queue:
-                return []
-            excess = self._active[endpoint_id] + len(queue) - max(0, keep)
-            shed: list[Future[Result]] = []
-            while queue and excess > 0:
-                _, future = queue.pop()
-                future.cancel()
-                shed.append(future)
-                excess -= 1
-            if not queue:
-                del self._queues[endpoint_id]
-            return shed
-
-    def _run(self, endpoint_id: int, task: Callable[[], Result], future: Future[Result]) -> None:
-        try:
-            future.set_result(task())
-        except BaseException as exc:  # send() returns its failures; this is a bug, kept for the round
-            future.set_exception(exc)
-        with self._lock:
-            self._busy -= 1
-            running = self._running[endpoint_id]
-            del running[future]
-            if not running:
-                del self._running[endpoint_id]
-            self._active[endpoint_id] -= 1
-            if self._active[endpoint_id] <= 0:
-                del self._active[endpoint_id]
-            started = self._start_locked()
-        for run in started:
-            self.pool.submit(self._run, *run)
-
-
 class _Runtime:
     """Sender threads and kept-alive connections per process: connections to a receiver are reused."""
 
@@ -258,7 +145,7 @@ class _Runtime:
         # Idle connections beyond what the threads could use at once only hold files open.
         self.connections = Connections(allow_private=allow_private, max_idle=2 * concurrency)
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-send")
-        self.lanes = _Lanes(self.pool, concurrency, per_endpoint)
+        self.lanes: Lanes[Result] = Lanes(self.pool, concurrency, per_endpoint)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -271,7 +158,7 @@ _runtimes_lock = threading.Lock()
 
 def endpoint_limit(settings: Settings) -> int:
     """Sends in flight per endpoint and worker: the setting, and never every sender thread (unless there
-    is only one). See ``_Lanes`` for the thread kept back from endpoints already sending."""
+    is only one). See ``Lanes`` for the thread kept back from endpoints already sending."""
     threads = max(1, settings.webhook_concurrency)
     return max(1, min(settings.webhook_endpoint_concurrency, threads - 1))
 
@@ -488,7 +375,7 @@ def release_unsent(engine: Engine, worker_id: str, pks: Sequence[int]) -> None:
                      .values(lease_owner=None, lease_until=None))
 
 
-def _shed_slow(lanes: _Lanes, flight: _Flight, keep: int) -> None:
+def _shed_slow(lanes: Lanes[Result], flight: _Flight, keep: int) -> None:
     """An endpoint with a send running longer than QUICK_SECONDS is no longer quick, and its queued sends
     beyond ``keep`` are taken back (``_settle`` releases them): a receiver turning slow does not keep
     the larger share it was claimed while quick."""

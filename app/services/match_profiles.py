@@ -24,7 +24,7 @@ from app.matching.profiles import (
     normalise_certificate,
     skill_claims,
 )
-from app.matching.seeker_store import SeekerColumns
+from app.matching.seeker_columns import SeekerColumns
 from app.models.employer import Employer
 from app.models.family import Family
 from app.models.region import Pairing, Region

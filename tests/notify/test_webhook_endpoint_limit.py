@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from app.notify.delivery import _Lanes, deliver_due, endpoint_limit
+from app.notify.delivery import deliver_due, endpoint_limit
+from app.notify.lanes import Lanes
 from app.settings import Settings
 from tests.factories import World
 from tests.notify.test_webhook_receiver import EVENT, Answer, Received, Receiver, messages, queue, register
@@ -186,7 +187,7 @@ def test_an_endpoint_turning_slow_hands_back_its_queued_sends_beyond_its_share()
     """Quick endpoints may be claimed deeper (a whole batch per claim on a busy worker); once a send of one
     runs long it is lagging, and its queued sends beyond the given share are taken back unstarted."""
     pool = ThreadPoolExecutor(max_workers=2)
-    lanes = _Lanes(pool, threads=2, limit=1)
+    lanes: Lanes[int] = Lanes(pool, threads=2, limit=1)
     gate = threading.Event()
     ran: list[int] = []
 
