@@ -77,6 +77,24 @@ def timed(run: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
     return (time.perf_counter() - start) / repeat, result
 
 
+def side_by_side(
+    ids: list[int],
+    slow: Callable[[int], Any],
+    fast: Callable[[int], Any],
+    same: Callable[[Any, Any], bool],
+) -> tuple[float, float, bool]:
+    """Total seconds of the slow and the fast answer over ``ids`` (the fast one averaged over five calls,
+    it is too quick to time once), and whether every pair of answers agreed."""
+    slow_total = fast_total = 0.0
+    agreed = True
+    for item in ids:
+        slow_seconds, expected = timed(lambda i=item: slow(i))
+        fast_seconds, got = timed(lambda i=item: fast(i), repeat=5)
+        agreed &= same(expected, got)
+        slow_total, fast_total = slow_total + slow_seconds, fast_total + fast_seconds
+    return slow_total, fast_total, agreed
+
+
 def _p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
@@ -152,19 +170,19 @@ def main() -> None:
         employers={e.id: e for e in employers},
         families={f.id: f for f in families},
     )
-    identical = True
-    reference_seconds = fast_seconds = 0.0
-    for vacancy_id in vacancy_sample[:REFERENCE_QUERIES]:
-        slow, expected = timed(lambda v=vacancy_id: reference_top_seekers(pop, ctx, v, 50))
-        fast, got = timed(lambda v=vacancy_id: index.top_seekers(v, 50), repeat=5)
-        identical &= got == expected
-        reference_seconds, fast_seconds = reference_seconds + slow, fast_seconds + fast
-    seeker_reference = seeker_fast = 0.0
-    for seeker_id in seeker_sample[: REFERENCE_QUERIES * 5]:
-        slow, expected = timed(lambda s=seeker_id: reference_top_vacancies(pop, ctx, s, 20))
-        fast, got = timed(lambda s=seeker_id: index.top_vacancies(s, 20), repeat=5)
-        identical &= got == expected
-        seeker_reference, seeker_fast = seeker_reference + slow, seeker_fast + fast
+    reference_seconds, fast_seconds, same_vacancies = side_by_side(
+        vacancy_sample[:REFERENCE_QUERIES],
+        lambda v: reference_top_seekers(pop, ctx, v, 50),
+        lambda v: index.top_seekers(v, 50),
+        lambda expected, got: got == expected,
+    )
+    seeker_reference, seeker_fast, same_seekers = side_by_side(
+        seeker_sample[: REFERENCE_QUERIES * 5],
+        lambda s: reference_top_vacancies(pop, ctx, s, 20),
+        lambda s: index.top_vacancies(s, 20),
+        lambda expected, got: got == expected,
+    )
+    identical = same_vacancies and same_seekers
     emit(
         "compare.reference",
         speedup=round(reference_seconds / fast_seconds, 1),
@@ -198,20 +216,20 @@ def compare_postgres_sql(
             load_seconds, _ = timed(lambda: scorer.load(*world, signature=signature))
         # One query first, so both sides are timed with warm caches and a prepared plan.
         scorer.top_seekers(vacancy_sample[-1], 50)
-        identical = True
-        sql_seconds = fast_seconds = 0.0
-        for vacancy_id in vacancy_sample[:SQL_QUERIES]:
-            slow, rows = timed(lambda v=vacancy_id: scorer.top_seekers(v, 50))
-            fast, got = timed(lambda v=vacancy_id: index.top_seekers(v, 50), repeat=5)
-            identical &= rows == [(m.seeker_id, m.tenths) for m in got]  # type: ignore[attr-defined]
-            sql_seconds, fast_seconds = sql_seconds + slow, fast_seconds + fast
+        sql_seconds, fast_seconds, same_vacancies = side_by_side(
+            vacancy_sample[:SQL_QUERIES],
+            lambda v: scorer.top_seekers(v, 50),
+            lambda v: index.top_seekers(v, 50),
+            lambda rows, got: rows == [(m.seeker_id, m.tenths) for m in got],
+        )
         scorer.top_vacancies(seeker_sample[-1], 20)
-        seeker_sql = seeker_fast = 0.0
-        for seeker_id in seeker_sample[:SQL_QUERIES]:
-            slow, rows = timed(lambda s=seeker_id: scorer.top_vacancies(s, 20))
-            fast, got = timed(lambda s=seeker_id: index.top_vacancies(s, 20), repeat=5)
-            identical &= rows == [(m.vacancy_id, m.tenths) for m in got]  # type: ignore[attr-defined]
-            seeker_sql, seeker_fast = seeker_sql + slow, seeker_fast + fast
+        seeker_sql, seeker_fast, same_seekers = side_by_side(
+            seeker_sample[:SQL_QUERIES],
+            lambda s: scorer.top_vacancies(s, 20),
+            lambda s: index.top_vacancies(s, 20),
+            lambda rows, got: rows == [(m.vacancy_id, m.tenths) for m in got],
+        )
+        identical = same_vacancies and same_seekers
     queries = max(1, min(SQL_QUERIES, len(vacancy_sample)))
     seeker_queries = max(1, min(SQL_QUERIES, len(seeker_sample)))
     emit(

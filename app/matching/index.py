@@ -41,7 +41,6 @@ from app.matching.vocabulary import Vocabulary
 
 __all__ = ["IndexMismatch", "MatchIndex", "min_tenths"]
 
-I64 = npt.NDArray[np.int64]
 
 
 class IndexMismatch(RuntimeError):

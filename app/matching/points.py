@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -111,9 +112,10 @@ def cover_points(cover_tenths: int, covered: int, required: int) -> int:
     return round_div(cover_tenths * covered, required)
 
 
-def claim_code(credit: int, level: int, years: int) -> int:
-    """Packs what a claim's points depend on (besides relatedness) into one small integer."""
-    return ((credit // 10) - 1) * LEVEL_SPAN * YEARS_SPAN + level * YEARS_SPAN + min(years, YEARS_CAP)
+def claim_code(credit: Any, level: Any, years: Any) -> Any:
+    """Packs what a claim's points depend on (besides relatedness) into one small integer; works on
+    integers and on numpy arrays alike (the store codes a batch of claims at once)."""
+    return ((credit // 10) - 1) * LEVEL_SPAN * YEARS_SPAN + level * YEARS_SPAN + np.minimum(years, YEARS_CAP)
 
 
 @functools.lru_cache(maxsize=512)

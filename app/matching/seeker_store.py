@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.matching import points
 from app.matching.columns import Columns, Grow
-from app.matching.points import LEVEL_SPAN, YEARS_CAP, YEARS_SPAN
 from app.matching.profiles import SeekerProfile, SkillClaim
 from app.matching.seeker_columns import SeekerColumns
 from app.matching.vocabulary import MASK_BITS, Vocabulary
@@ -55,8 +55,6 @@ BASE_DTYPES: dict[str, Any] = {
     "cert_start": np.int32,
     "cert_n": np.uint8,
 }
-# the integer base columns, in the order ``_append`` collects them (the masks need uint64)
-_ROW_COLUMNS = tuple(name for name in BASE_DTYPES if name not in ("dmask", "cmask"))
 # the base columns ``decode`` reads, in the order it unpacks them
 _DECODED = (
     "id", "station", "origin", "parent", "flags", "active", "consent", "family", "pay", "avail", "dmask",
@@ -75,7 +73,6 @@ ENTRY_DTYPES: dict[str, Any] = {
 
 
 I64 = npt.NDArray[np.int64]
-Flags = npt.NDArray[np.bool_]
 
 
 def _first_seen(codes: I64) -> list[int]:
@@ -356,10 +353,10 @@ class SeekerStore:
         per_seeker = values["claim_n"].astype(np.int64)
         owner = np.repeat(np.arange(len(per_seeker)), per_seeker)  # new seeker (0..n) of each new claim
         texts = self.claim_text.view[claim_start:]
-        kid = np.asarray(vocab.text_kid, dtype=np.int64)[texts]
+        kid = vocab.text_kids()[texts]
         credit = np.asarray(vocab.text_credit, dtype=np.int64)[texts]
         level = self.claim_level.view[claim_start:].astype(np.int64)
-        years = np.minimum(self.claim_years.view[claim_start:], YEARS_CAP).astype(np.int64)
+        years = self.claim_years.view[claim_start:].astype(np.int64)
         useful = (kid != 0) & ((values["flags"][owner] & ELIGIBLE) != 0)
         claims, owner = np.flatnonzero(useful), owner[useful]
         # repeat each claim once per bucket of its seeker
@@ -368,7 +365,7 @@ class SeekerStore:
         seeker_of = np.repeat(owner, times)
         within = np.arange(len(claim_of)) - np.repeat(np.cumsum(times) - times, times)
         bucket = bits[(np.cumsum(bit_count) - bit_count)[seeker_of] + within]
-        code = (credit // 10 - 1) * LEVEL_SPAN * YEARS_SPAN + level * YEARS_SPAN + years
+        code = points.claim_code(credit, level, years)
         entries = {
             "id": values["id"][seeker_of],
             "code": code.astype(ENTRY_DTYPES["code"])[claim_of],

@@ -98,6 +98,7 @@ class VacancyQuery:
         # employer rows a family query is limited to (None = every employer)
         self.employers: npt.NDArray[np.bool_] | None = None
         self._best: dict[int, int] | None = None
+        self._covered: npt.NDArray[np.uint8] | None = None
 
     def splits(self, floor: int) -> list[_Split]:
         """Every posting split that may hold a hit at ``floor`` or more, best bound first."""
@@ -153,8 +154,9 @@ class VacancyQuery:
         # -- hard filters --
         required = col("cmask")[rows]
         ok = (required & ~self.held) == 0
-        for i in np.flatnonzero(col("overflow")[rows] == 1):
-            mine = {normalise_certificate(name) for name in seeker.certificates}
+        overflowing = np.flatnonzero(col("overflow")[rows] == 1)
+        mine = {normalise_certificate(name) for name in seeker.certificates} if overflowing.size else set()
+        for i in overflowing:
             needed = store.overflow_certs.get(int(rows[i]), frozenset())
             ok[i] &= all(normalise_certificate(name) in mine for name in needed)
         caring = col("caring")[rows] == 1
@@ -221,6 +223,13 @@ class VacancyQuery:
 
     def _cover_counts(self, rows: I64) -> I64:
         """How many of each vacancy's other required skills the seeker covers (same key, level enough)."""
+        if self._covered is None:
+            self._covered = self._count_covered()
+        return self._covered[rows].astype(np.int64)
+
+    def _count_covered(self) -> npt.NDArray[np.uint8]:
+        """``_cover_counts`` for every vacancy row: it depends on the seeker and the store only, so a query
+        that scores several groups of vacancies counts once."""
         store = self.store
         best_level: dict[int, int] = {}
         for key, _, level, _ in self.claims:
@@ -234,7 +243,7 @@ class VacancyQuery:
                 req_rows, req_levels = found
                 # A vacancy lists each other skill once, so no row repeats here.
                 counts[req_rows.view[req_levels.view <= level]] += 1
-        return counts[rows].astype(np.int64)
+        return counts
 
 
 def vacancy_query(store: VacancyStore, seeker: SeekerProfile, ctx: MatchContext) -> VacancyQuery | None:
