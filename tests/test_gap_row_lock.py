@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
 from app.db import metadata
+from app.models.station import Station
 from app.services.locks import lock_row
 from tests.factories import World
 
@@ -20,7 +21,7 @@ STATION = metadata.tables["station"]
 def _lock_in_thread(world: World, row_id: int, done: threading.Event) -> threading.Thread:
     def run() -> None:
         with Session(world.engine) as session:
-            lock_row(session, STATION, row_id)
+            lock_row(session, Station, row_id)
             done.set()
             session.commit()
 
@@ -40,7 +41,7 @@ def test_a_second_transaction_waits_for_the_row_until_the_first_ends(world: Worl
     before = _station_row(world, station.id)
     done = threading.Event()
     with Session(world.engine) as holder:
-        lock_row(holder, STATION, station.id)
+        lock_row(holder, Station, station.id)
         waiting = _lock_in_thread(world, station.id, done)
         # PostgreSQL: the row lock; SQLite: the single writer's lock. Either way, held until the commit.
         assert not done.wait(0.5)
@@ -49,7 +50,7 @@ def test_a_second_transaction_waits_for_the_row_until_the_first_ends(world: Worl
     assert done.is_set()
     assert _station_row(world, station.id) == before
     with Session(world.engine) as session:
-        lock_row(session, STATION, 10**9)  # no such row: nothing to lock, nothing raised
+        lock_row(session, Station, 10**9)  # no such row: nothing to lock, nothing raised
         session.commit()
 
 
@@ -61,7 +62,7 @@ def test_on_postgresql_the_lock_holds_one_row_only(world: World, backend: str) -
     assert station.id is not None and other.id is not None
     done = threading.Event()
     with Session(world.engine) as holder:
-        lock_row(holder, STATION, station.id)
+        lock_row(holder, Station, station.id)
         _lock_in_thread(world, other.id, done).join(timeout=30)
         assert done.is_set()
         with world.engine.begin() as conn:

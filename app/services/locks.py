@@ -11,9 +11,10 @@ keeps its value, so PostgreSQL takes the weaker lock that rows referring to this
 from __future__ import annotations
 
 from sqlalchemy import Table, update
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 
-def lock_row(session: Session, table: Table, row_id: int) -> None:
-    """Lock the row of ``table`` whose id is ``row_id`` until this transaction ends (nothing if none)."""
+def lock_row(session: Session, model: type[SQLModel], row_id: int) -> None:
+    """Lock the row of ``model``'s table whose id is ``row_id`` until this transaction ends (nothing if none)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
     session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -20,6 +20,8 @@ from app.models.station import ResponsiblePerson
 from app.notify.outbox import record_event
 from app.services.places import give_back_dormitory, lock_group
 from app.settings import get_settings
+
+_PLACEMENT = Placement.__table__  # type: ignore[attr-defined]
 
 # -- stable employment: pure functions of a placement and a day --------------------------------------
 
@@ -113,9 +115,9 @@ def record_check_in(session: Session, caller: Caller, placement: Placement, data
 
 
 def _leave(session: Session, placement: Placement, left_on: date, reason: str | None) -> None:
-    table = Placement.__table__  # type: ignore[attr-defined]
     # Claimed with a conditional UPDATE: of two departures recorded at once, one wins, the other is 409.
-    claimed = session.execute(update(table).where(table.c.id == placement.id, table.c.status == "active")
+    claimed = session.execute(update(_PLACEMENT).where(_PLACEMENT.c.id == placement.id,
+                                                       _PLACEMENT.c.status == "active")
                               .values(status="left", updated_at=utcnow()))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("该工人已离职，不能再回访登记", "This worker has left; the placement is closed",
@@ -153,6 +155,13 @@ def _leave(session: Session, placement: Placement, left_on: date, reason: str | 
 STABLE_ANNOUNCE_WINDOW_DAYS = 7
 
 
+def _employed_on_stable_day(arrived: date) -> ColumnElement[bool]:
+    """Still employed on day 90 of a placement that arrived on ``arrived``: working today, or left on day 90
+    or later (as the employment figures count it), so a worker who left while the job was stopped is still
+    announced when it catches up."""
+    return or_(_PLACEMENT.c.status == "active", _PLACEMENT.c.left_on >= stable_on(arrived))
+
+
 def announce_stable(session: Session, *, today: date | None = None, batch: int = 200) -> int:
     """Record one ``placement.changed`` event (status ``stable``) for each placement that reached its stable
     day (day 90) within the window, still employed that day, and was not announced yet; returns how many.
@@ -165,20 +174,16 @@ def announce_stable(session: Session, *, today: date | None = None, batch: int =
     day = today or today_shanghai()
     stable_days = get_settings().stable_days
     latest = day - timedelta(days=stable_days)
-    table = Placement.__table__  # type: ignore[attr-defined]
     window = [latest - timedelta(days=k) for k in range(STABLE_ANNOUNCE_WINDOW_DAYS)]
-    # Still employed on day 90: working today, or left on day 90 or later (as the employment figures count
-    # it), so a worker who left while the job was stopped is still announced when it catches up. Spelt out
-    # per arrival day in the window because SQLite and PostgreSQL share no date arithmetic.
-    employed_on_day_90 = or_(table.c.status == "active", *(
-        and_(table.c.arrived_on == arrived, table.c.left_on >= stable_on(arrived)) for arrived in window))
+    # Each arrival day in the window with its own day 90, spelt out because SQLite and PostgreSQL share no
+    # date arithmetic.
+    t = _PLACEMENT.c
+    employed_on_day_90 = or_(*(and_(t.arrived_on == arrived, _employed_on_stable_day(arrived)) for arrived in window))
     candidates = session.execute(
-        core_select(table.c.id, table.c.seeker_id, table.c.vacancy_id, table.c.station_id, table.c.employer_id,
-               table.c.arrived_on)
-        .where(employed_on_day_90, table.c.stable_announced_at.is_(None),
-               table.c.arrived_on <= latest,
-               table.c.arrived_on > latest - timedelta(days=STABLE_ANNOUNCE_WINDOW_DAYS))
-        .order_by(table.c.id).limit(batch)
+        core_select(t.id, t.seeker_id, t.vacancy_id, t.station_id, t.employer_id, t.arrived_on)
+        .where(employed_on_day_90, t.stable_announced_at.is_(None), t.arrived_on <= latest,
+               t.arrived_on > latest - timedelta(days=STABLE_ANNOUNCE_WINDOW_DAYS))
+        .order_by(t.id).limit(batch)
     ).all()
     announced = 0
     now = utcnow()
@@ -187,8 +192,8 @@ def announce_stable(session: Session, *, today: date | None = None, batch: int =
         # Re-checked in the claim: a departure on day 90 or later, recorded meanwhile, does not undo the day
         # reached; one backdated to before it (committed while this run waited for the row) does.
         claimed = session.execute(
-            update(table).where(table.c.id == placement_id, table.c.stable_announced_at.is_(None),
-                                or_(table.c.status == "active", table.c.left_on >= stable_on(arrived_on)))
+            update(_PLACEMENT).where(t.id == placement_id, t.stable_announced_at.is_(None),
+                                     _employed_on_stable_day(arrived_on))
             .values(stable_announced_at=now))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             continue

@@ -91,7 +91,7 @@ def give_back_dormitory(session: Session, group: ApplicationGroup) -> None:
 
 def lock_group(session: Session, group_id: int) -> ApplicationGroup | None:
     """Take the group's row lock, so members leaving at once see each other's departure."""
-    lock_row(session, _GROUP, group_id)
+    lock_row(session, ApplicationGroup, group_id)
     _forget(session, ApplicationGroup)
     return session.get(ApplicationGroup, group_id)
 

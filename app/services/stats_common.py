@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, true
 from sqlmodel import Session, col, select
 
 from app.auth import Caller
@@ -100,16 +100,22 @@ class StatsFilter:
         """The clause keeping a query (joined to seeker) to the people this caller may count."""
         return col(Seeker.station_id) == self.station_id if self.station_id is not None else true()
 
+    def seeker_scope(self, regions: Regions) -> ColumnElement[bool]:
+        """The seekers a figure counts (a query joined to seeker): from the origin filter's regions, and
+        the ones this caller may count."""
+        origin = (col(Seeker.origin_code).in_(sorted(regions.under(self.origin_code))) if self.origin_code
+                  else true())
+        return and_(origin, self.seekers())
+
 
 def stats_filter_for(caller: Caller, origin_code: str | None, district_code: str | None, employer_id: int | None,
                      period: str | None) -> StatsFilter:
     """The bureau counts everyone; a station's key counts its own seekers, whatever filters it sends, so no
     figure it sees includes another station's people."""
-    if caller.is_admin:
-        station_id = None
-    elif caller.role == "station" and caller.station_id is not None:
-        station_id = caller.station_id
-    else:
+    station_id = None if caller.is_admin else caller.station_id
+    if not caller.is_admin and station_id is None:
+        # The routes admit the bureau and stations only; a non-bureau caller without a station must never
+        # fall through to the bureau's unscoped figures.
         raise Forbidden("统计仅限人社局和劳务协作站", "Only the bureau and labour stations may read statistics",
                         rule="role")
     return StatsFilter(origin_code, district_code, employer_id, parse_period(period), station_id)

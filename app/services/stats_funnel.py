@@ -27,9 +27,7 @@ COLUMNS = [("step", "环节代码"), ("label", "环节"), ("count", "人次"), (
 
 
 def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
-    regions = Regions(session)
-    origins = regions.under(f.origin_code) if f.origin_code else None
-    origin_clause = col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true()
+    seeker_clause = f.seeker_scope(Regions(session))
     district_clause = col(Vacancy.district_code) == f.district_code if f.district_code else true()
     employer_clause = col(Vacancy.employer_id) == f.employer_id if f.employer_id is not None else true()
 
@@ -40,7 +38,7 @@ def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
         .where(Notification.recipient_role == "seeker", col(Notification.kind).in_(PUSH_KINDS))
         .where(col(Notification.created_at) < f.period.end_at)
         .where(col(Notification.created_at) >= f.period.start_at if f.period.start_at else true())
-        .where(origin_clause, f.seekers())
+        .where(seeker_clause)
     )
     if f.district_code or f.employer_id is not None:
         # A family push names no single vacancy, so it drops out when the question is about one workplace.
@@ -54,7 +52,7 @@ def funnel_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
         .join(Vacancy, col(Vacancy.id) == Application.vacancy_id)
         .where(col(Application.created_at) < f.period.end_at)
         .where(col(Application.created_at) >= f.period.start_at if f.period.start_at else true())
-        .where(origin_clause, district_clause, employer_clause, f.seekers())
+        .where(seeker_clause, district_clause, employer_clause)
     )
     applied = session.exec(select(func.count()).select_from(applications.subquery())).one()
     hired = session.exec(

@@ -19,6 +19,7 @@ from app.models.application import Application, ApplicationEvent
 from app.models.placement import Placement
 from app.models.seeker import Seeker
 from app.models.vacancy import Vacancy
+from app.services.placements import stable_on
 from app.services.stats_common import Regions, StatsFilter, day_start
 from app.settings import get_settings
 
@@ -63,9 +64,7 @@ def monthly_rows(session: Session, f: StatsFilter, months: int | None = None) ->
     start = f.period.start
     first = max(starts[0], start) if start is not None and start < _add_months(starts[0], 1) else starts[0]
     last = f.period.end
-    regions = Regions(session)
-    origins = regions.under(f.origin_code) if f.origin_code else None
-    origin_clause = col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true()
+    seeker_clause = f.seeker_scope(Regions(session))
     district_clause = col(Vacancy.district_code) == f.district_code if f.district_code else true()
     people: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
 
@@ -80,7 +79,7 @@ def monthly_rows(session: Session, f: StatsFilter, months: int | None = None) ->
         .join(Vacancy, col(Vacancy.id) == Application.vacancy_id)
         .where(ApplicationEvent.to_status == "hired")
         .where(col(ApplicationEvent.at) >= day_start(first), col(ApplicationEvent.at) < f.period.end_at)
-        .where(origin_clause, district_clause, f.seekers())
+        .where(seeker_clause, district_clause)
         .where(col(Application.employer_id) == f.employer_id if f.employer_id is not None else true())
     )
     for at, seeker_id in session.exec(hires).all():
@@ -95,16 +94,16 @@ def monthly_rows(session: Session, f: StatsFilter, months: int | None = None) ->
         # Arrived in the window, or early enough to reach 90 days in it, or left in it.
         .where(or_(col(Placement.arrived_on) >= first - timedelta(days=stable_days),
                    col(Placement.left_on) >= first))
-        .where(origin_clause, district_clause, f.seekers())
+        .where(seeker_clause, district_clause)
         .where(col(Placement.employer_id) == f.employer_id if f.employer_id is not None else true())
     )
     for seeker_id, arrived_on, left_on in session.exec(placements).all():
         count("arrived", arrived_on, seeker_id)
         if left_on is not None:
             count("left", left_on, seeker_id)
-        stable_on = arrived_on + timedelta(days=stable_days)
+        stable_day = stable_on(arrived_on)
         # As the employment figures have it: leaving on day 90 still reached it.
-        if left_on is None or left_on >= stable_on:
-            count("stable", stable_on, seeker_id)
+        if left_on is None or left_on >= stable_day:
+            count("stable", stable_day, seeker_id)
 
     return [{"month": _month(start), **{k: len(people[_month(start)][k]) for k in FIGURES}} for start in starts]

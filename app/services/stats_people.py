@@ -54,13 +54,11 @@ def counts_by_origin(session: Session, regions: Regions, f: StatsFilter, since: 
     employment counts also follow the district and employer filters (they describe where people work)."""
     settings = get_settings()
     as_of = f.period.end
-    origins = regions.under(f.origin_code) if f.origin_code else None
+    seeker_clause = f.seeker_scope(regions)
     counts: dict[str, _Counts] = defaultdict(_Counts)
     seeker_query = select(col(Seeker.id), col(Seeker.origin_code), col(Seeker.registered_poor),
                           col(Seeker.created_at)).where(
-        col(Seeker.created_at) < f.period.end_at, f.seekers())
-    if origins is not None:
-        seeker_query = seeker_query.where(col(Seeker.origin_code).in_(sorted(origins)))
+        col(Seeker.created_at) < f.period.end_at, seeker_clause)
     for _, origin, poor, created_at in session.exec(seeker_query).all():
         c = counts[origin]
         c.registered += 1
@@ -70,8 +68,7 @@ def counts_by_origin(session: Session, regions: Regions, f: StatsFilter, since: 
         select(col(Placement.seeker_id), col(Seeker.origin_code), col(Placement.arrived_on), col(Placement.left_on))
         .join(Seeker, col(Seeker.id) == Placement.seeker_id)
         .join(Vacancy, col(Vacancy.id) == Placement.vacancy_id)
-        .where(col(Placement.arrived_on) <= as_of, f.seekers())
-        .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
+        .where(col(Placement.arrived_on) <= as_of, seeker_clause)
         .where(col(Vacancy.district_code) == f.district_code if f.district_code else true())
         .where(col(Placement.employer_id) == f.employer_id if f.employer_id is not None else true())
     )

@@ -67,16 +67,15 @@ def post_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
 def transport_rows(session: Session, f: StatsFilter) -> list[dict[str, Any]]:
     """Workers moved: passengers of batches that arrived in the period, by mode and destination."""
     regions = Regions(session)
-    origins = regions.under(f.origin_code) if f.origin_code else None
     query = (
         select(col(TransportBatch.id), col(TransportBatch.mode), col(TransportBatch.district_code),
                col(TransportPassenger.seeker_id))
         .join(TransportPassenger, col(TransportPassenger.batch_id) == TransportBatch.id)
         .join(Seeker, col(Seeker.id) == TransportPassenger.seeker_id)
         .join(Application, col(Application.id) == TransportPassenger.application_id)
-        .where(TransportBatch.status == "arrived", col(TransportBatch.arrived_on) <= f.period.end, f.seekers())
+        .where(TransportBatch.status == "arrived", col(TransportBatch.arrived_on) <= f.period.end,
+               f.seeker_scope(regions))
         .where(col(TransportBatch.arrived_on) >= f.period.start if f.period.start else true())
-        .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
         .where(col(TransportBatch.district_code) == f.district_code if f.district_code else true())
         .where(col(Application.employer_id) == f.employer_id if f.employer_id is not None else true())
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import true
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.matching.taxonomy import Taxonomy, default_taxonomy, normalise
 from app.models.seeker import Seeker
@@ -56,10 +56,8 @@ def training_rows(session: Session, f: StatsFilter, limit: int = 20) -> list[dic
             need.places += places
             if kind == "certificate":
                 need.skills.add(skill)
-    origins = regions.under(f.origin_code) if f.origin_code else None
     seekers = session.exec(
-        select(Seeker.skills, Seeker.certificates).where(Seeker.status == "active", f.seekers())
-        .where(col(Seeker.origin_code).in_(sorted(origins)) if origins is not None else true())
+        select(Seeker.skills, Seeker.certificates).where(Seeker.status == "active", f.seeker_scope(regions))
     ).all()
     people = [({_skill(taxonomy, s.get("name", "")) for s in skills or []},
                {normalise(c) for c in certificates or []}) for skills, certificates in seekers]

@@ -24,7 +24,6 @@ from app.services.locks import lock_row
 from app.services.workflow import transition
 from app.settings import get_settings
 
-_STATION = Station.__table__  # type: ignore[attr-defined]
 NEXT_STATUS = {"planned": "departed", "departed": "arrived"}
 
 
@@ -115,7 +114,7 @@ def plan_batches(session: Session, station_id: int, data: BatchPlanRequest, *,
 def _lock_station(session: Session, station_id: int) -> None:
     """Plans of one station run one after another: each must see who the previous one seated, or two plans
     at once would seat the same workers twice. The station's row lock, taken before the reads, is that."""
-    lock_row(session, _STATION, station_id)
+    lock_row(session, Station, station_id)
 
 
 def _units(session: Session, station_id: int, data: BatchPlanRequest) -> list[Unit]:

@@ -17,8 +17,6 @@ from app.services.locks import lock_row
 from app.services.rules import require_region
 from app.settings import get_settings
 
-_VACANCY = Vacancy.__table__  # type: ignore[attr-defined]
-
 # Statuses a client may move a vacancy to, from each status. filled and expired are set by the service.
 _ALLOWED: dict[str, set[str]] = {
     "draft": {"draft", "open", "closed"},
@@ -144,7 +142,7 @@ def _check_family_posts_used(posts: dict[str, int], used: dict[str, int]) -> Non
 def _lock(session: Session, vacancy: Vacancy) -> None:
     """Take the vacancy's row lock and reload it, so the checks against hired_count and family_posts_used
     see every hire committed before, and no hire can commit in between (hiring updates the same row)."""
-    lock_row(session, _VACANCY, vacancy.id)  # type: ignore[arg-type]
+    lock_row(session, Vacancy, vacancy.id)  # type: ignore[arg-type]
     session.refresh(vacancy)
 
 

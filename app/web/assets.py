@@ -34,6 +34,11 @@ class Asset:
         return self.etag.strip('"')[:10]
 
 
+def version_of(body: bytes) -> str:
+    """The version an asset of ``body`` would carry (``make_asset(body, …).version``), without compressing it."""
+    return hashlib.sha256(body).hexdigest()[:10]
+
+
 def make_asset(body: bytes, media_type: str) -> Asset:
     digest = hashlib.sha256(body).hexdigest()
     return Asset(body, gzip.compress(body, 9, mtime=0), media_type, f'"{digest[:20]}"')

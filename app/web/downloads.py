@@ -5,20 +5,21 @@ batches. Same callers, same scoping (a station gets its own), same services; onl
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlmodel import col
+from sqlmodel import col, func, select
 
 from app.auth import SessionDep, StationOrAdmin
 from app.clock import today_shanghai
 from app.errors import PROBLEM_RESPONSES
-from app.models.transport import TransportBatch
+from app.models.region import Region
+from app.models.transport import TransportBatch, TransportPassenger
 from app.services import transport
 from app.services.follow_ups import follow_ups
+from app.services.stats_posts import MODE_ZH
 from app.services.workbook import Sheet, download
 
 router = APIRouter(prefix="/dashboard/downloads", tags=["dashboard"], responses=PROBLEM_RESPONSES)
 
 URGENCY_ZH = {"overdue": "逾期未回访", "due": "应回访", "left": "已离职待再就业"}
-MODE_ZH = {"bus": "包车", "train": "包专列", "flight": "包机"}
 BATCH_STATUS_ZH = {"planned": "计划中", "departed": "已出发", "arrived": "已到达"}
 FOLLOW_UP_COLUMNS = [
     ("urgency_zh", "紧急程度"), ("seeker_name", "姓名"), ("phone", "手机号（脱敏）"), ("employer_name", "用工企业"),
@@ -44,9 +45,15 @@ def follow_ups_workbook(caller: StationOrAdmin, session: SessionDep) -> Response
 @router.get("/transport-batches.xlsx", response_class=Response, summary="Charter batches, as a workbook")
 def batches_workbook(caller: StationOrAdmin, session: SessionDep) -> Response:
     query = transport.batches_query(caller.station_id if caller.role == "station" else None, None, None)
+    seats: dict[int | None, int] = dict(session.exec(
+        select(col(TransportPassenger.batch_id), func.count())
+        .where(col(TransportPassenger.batch_id).in_(query.with_only_columns(col(TransportBatch.id))))
+        .group_by(col(TransportPassenger.batch_id))
+    ).all())
     rows = []
     for batch in session.exec(query.order_by(col(TransportBatch.id))).all():
-        public = transport.batch_public(session, batch)
-        rows.append({**public.model_dump(exclude={"passengers"}), "mode_zh": MODE_ZH.get(public.mode, public.mode),
-                     "status_zh": BATCH_STATUS_ZH.get(public.status, public.status)})
+        district = session.get(Region, batch.district_code)
+        rows.append({**batch.model_dump(), "district_name": district.name if district else None,
+                     "seats_taken": seats.get(batch.id, 0), "mode_zh": MODE_ZH.get(batch.mode, batch.mode),
+                     "status_zh": BATCH_STATUS_ZH.get(batch.status, batch.status)})
     return download("transport-batches", "xlsx", [Sheet("包车包机包专列", BATCH_COLUMNS, rows)])

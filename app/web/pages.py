@@ -72,7 +72,7 @@ def seeker_app(request: Request) -> Response:
 @router.get("/app/sw.js")
 def service_worker(request: Request) -> Response:
     shell = ["/app", *(assets.url(name) for name in SEEKER_SHELL)]
-    version = assets.make_asset("".join(shell).encode(), "text/plain").version
+    version = assets.version_of("".join(shell).encode())
     body = _template("sw.js").replace("__SHELL__", json.dumps(shell)).replace("__VERSION__", version)
     asset = assets.make_asset(body.encode(), "text/javascript; charset=utf-8")
     # Scope /app (not only /app/): the app's own address is /app.
@@ -81,10 +81,11 @@ def service_worker(request: Request) -> Response:
 
 @router.get("/app/manifest.webmanifest")
 def manifest(request: Request) -> Response:
-    msgs = i18n.messages(i18n.choose(request))
+    lang = i18n.choose(request)
+    msgs = i18n.messages(lang)
     body = {
         "name": msgs["app.name"], "short_name": msgs["app.short_name"], "description": msgs["app.description"],
-        "lang": i18n.choose(request), "start_url": "/app", "scope": "/app", "display": "standalone",
+        "lang": lang, "start_url": "/app", "scope": "/app", "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#c0392b",
         "icons": [{"src": assets.url("icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
     }

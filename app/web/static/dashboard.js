@@ -30,10 +30,9 @@
   function signIn(key) {
     state.key = key;
     $("message").textContent = t("loading");
-    api("/api/v1/follow-ups").then(function () {
-      return api("/api/v1/stats/employment").then(function (employment) {
-        return [employment.filters.station_id == null ? "admin" : "station", employment];
-      });
+    // The figures answer 401 to an unknown key and 403 to an employer's or a seeker's, and say whose they count.
+    api("/api/v1/stats/employment").then(function (employment) {
+      return [employment.filters.station_id == null ? "admin" : "station", employment];
     }).then(function (found) {
       sessionStorage.setItem(KEY, key);
       state.role = found[0];
