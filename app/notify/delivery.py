@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, insert, or_, select, update
 
 from app.clock import utcnow
 from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookMessage
@@ -295,6 +295,11 @@ def _succeeded(result: Result) -> bool:
     return result.job.secrets is not None and code is not None and 200 <= code < 300
 
 
+def _held_by(worker_id: str) -> ColumnElement[bool]:
+    """Rows whose lease this worker still holds: an UPDATE under it changes nothing once the lease was lost."""
+    return (MESSAGES.c.lease_owner == worker_id) & (MESSAGES.c.status == "pending")
+
+
 def record(engine: Engine, worker_id: str, results: Sequence[Result], now: datetime,
            schedule: Sequence[float]) -> int:
     """Writes attempts and outcomes in one short transaction; returns how many outcomes were accepted.
@@ -302,7 +307,7 @@ def record(engine: Engine, worker_id: str, results: Sequence[Result], now: datet
     Every UPDATE matches only while this worker holds the lease; a result whose lease was lost changes
     nothing, though its attempt is still logged because the request did go out.
     """
-    held = (MESSAGES.c.lease_owner == worker_id) & (MESSAGES.c.status == "pending")
+    held = _held_by(worker_id)
     accepted: set[int] = set()
     with engine.begin() as conn:
         delivered = [r.job.pk for r in results if _succeeded(r)]
@@ -346,8 +351,7 @@ def heartbeat(engine: Engine, worker_id: str, pks: Sequence[int], now: datetime,
     with engine.begin() as conn:
         return int(conn.execute(
             update(MESSAGES)
-            .where(MESSAGES.c.id.in_(pks), MESSAGES.c.lease_owner == worker_id,
-                   MESSAGES.c.status == "pending")
+            .where(MESSAGES.c.id.in_(pks), _held_by(worker_id))
             .values(lease_until=now + timedelta(seconds=lease_seconds))
         ).rowcount)
 
@@ -370,8 +374,7 @@ def release_unsent(engine: Engine, worker_id: str, pks: Sequence[int]) -> None:
     """Hands back leases of messages this worker claimed and did not send: due again for any worker."""
     with engine.begin() as conn:
         conn.execute(update(MESSAGES)
-                     .where(MESSAGES.c.id.in_(pks), MESSAGES.c.lease_owner == worker_id,
-                            MESSAGES.c.status == "pending")
+                     .where(MESSAGES.c.id.in_(pks), _held_by(worker_id))
                      .values(lease_owner=None, lease_until=None))
 
 
@@ -387,11 +390,10 @@ def _shed_slow(lanes: Lanes[Result], flight: _Flight, keep: int) -> None:
 def _settle(engine: Engine, worker_id: str, flight: _Flight, clock: Clock, settings: Settings) -> int:
     """Records the sends that have finished, releases those taken back unsent, and renews the leases of
     those still running."""
-    done = [f for f in list(flight.sends) if f.done()]
-    unsent = [flight.sends.pop(f).pk for f in done if f.cancelled()]
-    done = [f for f in done if f in flight.sends]
-    for future in done:
-        del flight.sends[future]
+    done = [f for f in flight.sends if f.done()]
+    jobs = {f: flight.sends.pop(f) for f in done}
+    unsent = [job.pk for f, job in jobs.items() if f.cancelled()]
+    done = [f for f in done if not f.cancelled()]
     if unsent:
         release_unsent(engine, worker_id, unsent)
     if done:
@@ -418,7 +420,7 @@ def deliver_due(engine: Engine, worker_id: str, *, batch: int = 100, now: dateti
     """Claims, sends and records due messages; returns how many outcomes were settled.
 
     At most ``batch`` messages are in flight per worker, for one endpoint at most twice its per-endpoint
-    limit and half the batch (see ``_Lanes`` for how they share the sender threads). A round waits for its
+    limit and half the batch (see ``Lanes`` for how they share the sender threads). A round waits for its
     sends for up to ``ROUND_BUDGET_SECONDS``, and returns earlier once there is room to claim more; a slower
     send keeps running (under heartbeat) and a later round records it, so one slow receiver does not hold
     back every other endpoint. ``now`` moves

@@ -83,7 +83,7 @@ class FanOut:
             by_station[seeker.station_id].append(entry)
             if seeker.family_id is not None:
                 families[seeker.station_id].add(seeker.family_id)
-            if seeker.consent_push and seeker.id in fresh:
+            if seeker.id in fresh:  # fresh holds consenting seekers only
                 gate.push(seeker, self._job_push(event, job, match, rank))
                 pushed += 1
         for station_id, entries in by_station.items():
@@ -115,7 +115,7 @@ class FanOut:
         matches = self.matcher.top_vacancies(seeker.id, self.settings.seeker_push_top, self.settings.push_threshold)
         jobs = []
         pushed = 0
-        gate = PushGate(self.session, [seeker.id], self.settings.push_daily_cap)
+        gate = PushGate(self.session, [seeker.id] if seeker.consent_push else [], self.settings.push_daily_cap)
         for rank, match in enumerate(matches, start=1):
             vacancy = self.session.get(Vacancy, match.vacancy_id)
             employer = self.session.get(Employer, vacancy.employer_id) if vacancy else None
@@ -157,7 +157,8 @@ class FanOut:
             return 0
         members = self.session.exec(select(Seeker).where(Seeker.family_id == family.id)).all()
         pushed = 0
-        gate = PushGate(self.session, [m.id for m in members if m.id is not None], self.settings.push_daily_cap)
+        gate = PushGate(self.session, [m.id for m in members if m.consent_push and m.id is not None],
+                        self.settings.push_daily_cap)
         for member in members:
             if member.consent_push:
                 gate.push(member, {

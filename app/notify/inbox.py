@@ -125,15 +125,16 @@ def release_held(session: Session, daily_cap: int, *, limit: int = 500) -> int:
         .limit(limit)
     ).all()
     released = 0
-    counts: dict[int, int] = {}
+    seeker_ids = {held.seeker_id for held in due}
+    # Read once for every due seeker; only this loop adds to a seeker's count, and it does so below.
+    counts = _shown_today(session, seeker_ids) if seeker_ids else {}
     for held in due:
         seeker = session.get(Seeker, held.seeker_id)
         if seeker is None:
             session.delete(held)
             continue
-        if held.seeker_id not in counts:
-            counts[held.seeker_id] = _shown_today(session, [held.seeker_id]).get(held.seeker_id, 0)
-        at, reason = release_time(now, seeker.quiet_start, seeker.quiet_end, counts[held.seeker_id], daily_cap)
+        shown = counts.get(held.seeker_id, 0)
+        at, reason = release_time(now, seeker.quiet_start, seeker.quiet_end, shown, daily_cap)
         if reason is not None:
             held.release_at, held.reason = at, reason
             session.add(held)
@@ -144,7 +145,7 @@ def release_held(session: Session, daily_cap: int, *, limit: int = 500) -> int:
             created_at=held.created_at, visible_at=now, held_reason=held.reason,
         ))
         session.delete(held)
-        counts[held.seeker_id] += 1
+        counts[held.seeker_id] = shown + 1
         released += 1
     session.flush()
     return released

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
@@ -32,9 +32,10 @@ class Lanes(Generic[T]):
         self.reserve = 1 if threads >= 2 else 0
         # Insertion order is the turn order: an endpoint that starts a send and still has more goes last.
         self._queues: dict[int, deque[tuple[Callable[[], T], Future[T]]]] = {}
-        self._active: Counter[int] = Counter()
-        self._busy = 0  # the total of _active, kept apart so it can be read without the lock
-        # When each running send started, per endpoint: a send running long makes its endpoint slow.
+        # Sends running in all, kept apart from _running so it can be read without the lock.
+        self._busy = 0
+        # When each running send started, per endpoint: a send running long makes its endpoint slow. The
+        # number of an endpoint's entries is its sends in flight.
         self._running: dict[int, dict[Future[T], float]] = {}
         self._lock = threading.Lock()
 
@@ -51,8 +52,11 @@ class Lanes(Generic[T]):
         """Whether a sender thread is idle (a hint: read without the lock)."""
         return self._busy < self.threads
 
+    def _active(self, endpoint_id: int) -> int:
+        return len(self._running.get(endpoint_id, ()))
+
     def _may_start(self, endpoint_id: int) -> bool:
-        active = self._active[endpoint_id]
+        active = self._active(endpoint_id)
         if active >= self.limit:
             return False
         return self._busy < (self.threads if active == 0 else self.threads - self.reserve)
@@ -72,7 +76,6 @@ class Lanes(Generic[T]):
                 task, future = queue.popleft()
                 if queue:
                     self._queues[endpoint_id] = queue
-                self._active[endpoint_id] += 1
                 self._busy += 1
                 self._running.setdefault(endpoint_id, {})[future] = time.monotonic()
                 started.append((endpoint_id, task, future))
@@ -93,7 +96,7 @@ class Lanes(Generic[T]):
             queue = self._queues.get(endpoint_id)
             if not queue:
                 return []
-            excess = self._active[endpoint_id] + len(queue) - max(0, keep)
+            excess = self._active(endpoint_id) + len(queue) - max(0, keep)
             shed: list[Future[T]] = []
             while queue and excess > 0:
                 _, future = queue.pop()
@@ -115,9 +118,6 @@ class Lanes(Generic[T]):
             del running[future]
             if not running:
                 del self._running[endpoint_id]
-            self._active[endpoint_id] -= 1
-            if self._active[endpoint_id] <= 0:
-                del self._active[endpoint_id]
             started = self._start_locked()
         for run in started:
             self.pool.submit(self._run, *run)

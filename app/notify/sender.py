@@ -91,7 +91,8 @@ class _DeadlineSSLSocket(_DeadlineSocket, ssl.SSLSocket):
 
 
 def _open(host: str, port: int, deadline: float, allow_private: bool) -> _DeadlineSocket:
-    plain = connect_checked(host, port, _remaining(deadline), allow_private=allow_private, deadline=deadline)
+    _remaining(deadline)  # a spent budget fails here, before any lookup
+    plain = connect_checked(host, port, deadline, allow_private=allow_private)
     sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
     sock.settimeout(_remaining(deadline))
     sock.deadline = deadline
@@ -176,7 +177,6 @@ class Connections:
         self.max_idle = max(0, max_idle)
         # Per origin, oldest first: a give-back appends, a take pops the newest (the likeliest still open).
         self._idle: dict[Origin, list[tuple[float, _Conn]]] = {}
-        self._idle_count = 0
         self._last_sweep = time.monotonic()
         self._lock = threading.Lock()
         self._tls: ssl.SSLContext | None = None
@@ -185,7 +185,12 @@ class Connections:
     @property
     def idle_count(self) -> int:
         """Connections sitting idle across all origins."""
-        return self._idle_count
+        with self._lock:
+            return self._idle_total_locked()
+
+    def _idle_total_locked(self) -> int:
+        # At most max_idle entries in all: cheaper to count than to keep a running total in step.
+        return sum(len(idle) for idle in self._idle.values())
 
     def _context(self) -> ssl.SSLContext:
         if self._tls is None:
@@ -214,7 +219,6 @@ class Connections:
                 self._idle[origin] = fresh
             else:
                 del self._idle[origin]
-        self._idle_count -= len(expired)
         return expired
 
     def _pop_locked(self, origin: Origin, index: int) -> tuple[float, _Conn]:
@@ -222,7 +226,6 @@ class Connections:
         entry = idle.pop(index)
         if not idle:
             del self._idle[origin]
-        self._idle_count -= 1
         return entry
 
     def _take(self, origin: Origin, deadline: float) -> _Conn | None:
@@ -248,12 +251,11 @@ class Connections:
             if self._closed or self.max_idle == 0 or len(self._idle.get(origin, ())) >= MAX_IDLE_PER_ORIGIN:
                 dropped.append(conn)
             else:
-                if self._idle_count >= self.max_idle:
+                if self._idle_total_locked() >= self.max_idle:
                     # The least recently used: the first of some origin's list, each being oldest first.
                     oldest = min(self._idle, key=lambda o: self._idle[o][0][0])
                     dropped.append(self._pop_locked(oldest, 0)[1])
                 self._idle.setdefault(origin, []).append((now, conn))
-                self._idle_count += 1
         for old in dropped:
             old.close()
 
@@ -303,6 +305,5 @@ class Connections:
             self._closed = True
             idle = [conn for conns in self._idle.values() for _, conn in conns]
             self._idle.clear()
-            self._idle_count = 0
         for conn in idle:
             conn.close()

@@ -115,11 +115,10 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
-def connect_checked(host: str, port: int, timeout: float | None, *, allow_private: bool,
-                    deadline: float | None = None) -> socket.socket:
-    """Resolves, checks and connects in one step, so the address checked is the address used. With a
-    ``deadline`` (``time.monotonic()``), trying the next address gets only what is left of the time, so a
-    host with many unreachable addresses cannot stretch one send's budget."""
+def connect_checked(host: str, port: int, deadline: float, *, allow_private: bool) -> socket.socket:
+    """Resolves, checks and connects in one step, so the address checked is the address used. Each address
+    tried gets only what is left until ``deadline`` (``time.monotonic()``), so a host with many unreachable
+    addresses cannot stretch one send's budget."""
     try:
         addresses = resolve(host, port)
     except (OSError, UnicodeError, ValueError) as exc:
@@ -129,10 +128,9 @@ def connect_checked(host: str, port: int, timeout: float | None, *, allow_privat
         raise DestinationRefused(f"destination refused: {reason}")
     last: OSError | None = None
     for ip in addresses:
-        if deadline is not None:
-            timeout = deadline - time.monotonic()
-            if timeout <= 0:
-                raise TimeoutError(f"timed out connecting to {host}")
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            raise TimeoutError(f"timed out connecting to {host}")
         try:
             sock = socket.create_connection((str(ip), port), timeout)
         except OSError as exc:
